@@ -1,0 +1,30 @@
+// Package leaktest wraps go.uber.org/goleak with the options every package's
+// tests share, so that each TestMain is one line.
+package leaktest
+
+import (
+	"testing"
+
+	"go.uber.org/goleak"
+)
+
+// Options are the goleak options shared by every package: the real clock's
+// coarse ticker is a documented background goroutine that stops by itself
+// when idle, not a leak.
+func Options() []goleak.Option {
+	return []goleak.Option{
+		goleak.IgnoreAnyFunction("github.com/resilience-go/resilience/clock.runCoarse"),
+	}
+}
+
+// VerifyTestMain runs the package's tests and fails if any goroutine is
+// left over when they end.
+func VerifyTestMain(m *testing.M) {
+	goleak.VerifyTestMain(m, Options()...)
+}
+
+// VerifyNone fails t if goroutines other than the test's own are running.
+func VerifyNone(t testing.TB) {
+	t.Helper()
+	goleak.VerifyNone(t, Options()...)
+}
