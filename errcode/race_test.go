@@ -1,0 +1,5 @@
+//go:build race
+
+package errcode_test
+
+const raceEnabled = true

@@ -1,0 +1,5 @@
+//go:build race
+
+package timeout
+
+const raceEnabled = true
