@@ -16,6 +16,15 @@ mapfile -t modules < <(find . -name go.mod -not -path '*/testdata/*' -printf '%h
 fail=0
 step() { printf '\n== %s\n' "$*"; }
 
+# Real servers for the adapters' tests: installed from Debian packages when
+# missing; each test starts its own instance on a free loopback port.
+for svc in redis etcd; do
+	if [ -x "scripts/$svc.sh" ]; then
+		step "ensure $svc"
+		"scripts/$svc.sh" ensure || fail=1
+	fi
+done
+
 step "gofmt"
 unformatted=$(gofmt -l $(git ls-files '*.go' 2>/dev/null || find . -name '*.go'))
 if [ -n "$unformatted" ]; then

@@ -1,0 +1,72 @@
+// Command resilience runs the resilience-go demo and, in later versions, the
+// sidecar proxy.
+//
+//	resilience demo [--duration 30s]
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"syscall"
+	"time"
+
+	"github.com/resilience-go/resilience/internal/demo"
+)
+
+const usage = `usage: resilience <command> [flags]
+
+commands:
+  demo    run a self-contained demonstration on this machine (no set-up)
+
+run "resilience <command> -h" for a command's flags
+`
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	os.Exit(run(ctx, os.Args[1:], os.Stdout, os.Stderr))
+}
+
+// run executes one command and returns the process exit code.
+func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	if len(args) == 0 {
+		fmt.Fprint(stderr, usage)
+		return 2
+	}
+	switch args[0] {
+	case "demo":
+		return runDemo(ctx, args[1:], stdout, stderr)
+	case "-h", "--help", "help":
+		fmt.Fprint(stdout, usage)
+		return 0
+	}
+	fmt.Fprintf(stderr, "resilience: unknown command %q\n\n%s", args[0], usage)
+	return 2
+}
+
+func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("demo", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	duration := fs.Duration("duration", 30*time.Second, "how long the demo runs")
+	workers := fs.Int("workers", 8, "concurrent callers")
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return 0
+		}
+		return 2
+	}
+	if *duration <= 0 || *workers <= 0 {
+		fmt.Fprintln(stderr, "resilience demo: --duration and --workers must be positive")
+		return 2
+	}
+	if _, err := demo.Run(ctx, demo.Options{Duration: *duration, Workers: *workers, Out: stdout}); err != nil {
+		fmt.Fprintln(stderr, err)
+		return 1
+	}
+	return 0
+}

@@ -1,0 +1,5 @@
+//go:build race
+
+package slogx_test
+
+const raceEnabled = true
