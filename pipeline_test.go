@@ -14,7 +14,9 @@ import (
 // trace records the order in which test policies see a call.
 type trace struct{ steps []string }
 
-func (tr *trace) add(format string, args ...any) { tr.steps = append(tr.steps, fmt.Sprintf(format, args...)) }
+func (tr *trace) add(format string, args ...any) {
+	tr.steps = append(tr.steps, fmt.Sprintf(format, args...))
+}
 
 // recordingGuard admits calls unless refuse is set, and records outcomes.
 type recordingGuard struct {
