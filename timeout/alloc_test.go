@@ -76,3 +76,40 @@ func BenchmarkContextBaseline(b *testing.B) {
 		cancel()
 	}
 }
+
+func TestWheelPathAllocs(t *testing.T) {
+	if raceEnabled {
+		t.Skip("the race detector allocates")
+	}
+	to := mustNew(t, Config{Timeout: time.Hour})
+	pl, err := resilience.NewPipeline[int](to)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	noop := func(context.Context) (int, error) { return 1, nil }
+	poll := func(ctx context.Context) (int, error) {
+		select {
+		case <-ctx.Done():
+			return 0, ctx.Err()
+		default:
+			return 1, nil
+		}
+	}
+	tests := []struct {
+		name string
+		run  func()
+		want float64
+	}{
+		{"pipeline", func() { _, _ = pl.Execute(ctx, noop) }, 1},
+		{"execute", func() { _ = to.Execute(ctx, func(context.Context) error { return nil }) }, 1},
+		{"do", func() { _, _ = Do(ctx, to, noop) }, 1},
+		{"pipeline-done", func() { _, _ = pl.Execute(ctx, poll) }, 2}, // the Done channel
+	}
+	for _, tt := range tests {
+		if n := testing.AllocsPerRun(100, tt.run); n != tt.want {
+			t.Errorf("%s allocates %v times want %v", tt.name, n, tt.want)
+		}
+	}
+	waitWheelIdle(t)
+}

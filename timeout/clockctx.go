@@ -11,14 +11,14 @@ import (
 // context.DeadlineExceeded and its cause this Timeout's when the clock
 // reaches end. Contexts derived from it report context.Canceled from Err
 // then, with the same cause; context.Cause sees through both.
-func (t *Timeout) withClock(parent context.Context, end time.Time) (context.Context, context.CancelFunc, error) {
+func (t *Timeout) withClock(parent context.Context, end time.Time) (context.Context, context.CancelFunc) {
 	inner, cancel := context.WithCancelCause(parent)
 	timer := t.clock.AfterFunc(t.d, func() { cancel(t.cause) })
 	ctx := &clockCtx{Context: inner, deadline: end, cause: t.cause}
 	return ctx, func() {
 		timer.Stop()
 		cancel(nil)
-	}, nil
+	}
 }
 
 type clockCtx struct {

@@ -25,10 +25,17 @@ type Config struct {
 	Abandon bool `yaml:"abandon" json:"abandon"`
 	// Listener receives EventTimeout. Nil means no events, at no cost.
 	Listener resilience.Listener `yaml:"-" json:"-"`
-	// Clock reads time and runs the timer. Nil means the real clock, with
-	// which contexts come from context.WithTimeoutCause; with another clock
-	// (clock.NewManual in tests) the context's deadline and expiry follow
-	// that clock.
+	// Precise gives each call on the real clock a runtime timer of its own,
+	// from context.WithTimeoutCause: nanosecond precision, and a timer that
+	// follows the fake clock of a testing/synctest bubble, at several times
+	// the cost. False, the default, arms the call in a shared coarse timer
+	// wheel of 1 ms resolution: the context never ends before the limit,
+	// and usually within 2 ms after it (see the package documentation). It
+	// has no effect with another Clock.
+	Precise bool `yaml:"precise" json:"precise"`
+	// Clock reads time and runs the timer. Nil means the real clock; with
+	// another clock (clock.NewManual in tests) the context's deadline and
+	// expiry follow that clock.
 	Clock clock.Clock `yaml:"-" json:"-"`
 }
 

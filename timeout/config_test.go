@@ -14,6 +14,7 @@ func TestConfigValidate(t *testing.T) {
 	}{
 		{"valid", Config{Timeout: time.Second}, ""},
 		{"abandon", Config{Timeout: time.Nanosecond, Abandon: true}, ""},
+		{"precise", Config{Timeout: time.Hour, Precise: true}, ""},
 		{"zero", Config{}, "timeout: Timeout 0s must be > 0"},
 		{"negative", Config{Timeout: -time.Second}, "timeout: Timeout -1s must be > 0"},
 	}

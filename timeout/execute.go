@@ -20,11 +20,13 @@ func (t *Timeout) Execute(ctx context.Context, fn func(context.Context) error) e
 		_, err := abandon(ctx, t, func(ctx context.Context) (struct{}, error) { return struct{}{}, fn(ctx) })
 		return err
 	}
-	inner, cancel, _ := t.Enter(ctx)
-	if cancel != nil {
-		defer cancel()
+	inner, c, cancel := t.enter(ctx)
+	defer release(c, cancel)
+	err := fn(inner)
+	if c != nil {
+		return t.exitWheel(c, err)
 	}
-	return t.Exit(ctx, inner, fn(inner))
+	return t.Exit(ctx, inner, err)
 }
 
 // Do is Execute for a function that returns a value. When the limit ran
@@ -34,11 +36,12 @@ func Do[R any](ctx context.Context, t *Timeout, fn func(context.Context) (R, err
 	if t.abandon {
 		return abandon(ctx, t, fn)
 	}
-	inner, cancel, _ := t.Enter(ctx)
-	if cancel != nil {
-		defer cancel()
-	}
+	inner, c, cancel := t.enter(ctx)
+	defer release(c, cancel)
 	r, err := fn(inner)
+	if c != nil {
+		return r, t.exitWheel(c, err)
+	}
 	return r, t.Exit(ctx, inner, err)
 }
 
@@ -57,10 +60,8 @@ type outcome[R any] struct {
 }
 
 func abandon[R any](ctx context.Context, t *Timeout, fn func(context.Context) (R, error)) (R, error) {
-	inner, cancel, _ := t.Enter(ctx)
-	if cancel != nil {
-		defer cancel()
-	}
+	inner, c, cancel := t.enter(ctx)
+	defer release(c, cancel)
 	var state atomic.Int32
 	done := make(chan outcome[R], 1)
 	go func() {

@@ -7,13 +7,15 @@ import (
 	"time"
 )
 
-// The real clock's contexts come from package context; synctest gives them
-// a fake clock, so these tests never wait for real time.
+// With Config.Precise the real clock's contexts come from package context;
+// synctest gives them a fake clock, so these tests never wait for real
+// time. The default, wheel-based contexts do not follow a bubble's clock:
+// wheelctx_test.go tests them.
 
-func TestRealClockExpiry(t *testing.T) {
+func TestPreciseExpiry(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		rec := &recorder{}
-		to, err := New(Config{Timeout: time.Second, Listener: rec})
+		to, err := New(Config{Timeout: time.Second, Listener: rec, Precise: true})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -34,7 +36,7 @@ func TestRealClockExpiry(t *testing.T) {
 	})
 }
 
-func TestRealClockPassThrough(t *testing.T) {
+func TestPrecisePassThrough(t *testing.T) {
 	tests := []struct {
 		name     string
 		deadline time.Duration // the caller's; 0 means none
@@ -49,7 +51,7 @@ func TestRealClockPassThrough(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			synctest.Test(t, func(t *testing.T) {
-				to, err := New(Config{Timeout: time.Second})
+				to, err := New(Config{Timeout: time.Second, Precise: true})
 				if err != nil {
 					t.Fatal(err)
 				}

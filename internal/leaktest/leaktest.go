@@ -9,11 +9,12 @@ import (
 )
 
 // Options are the goleak options shared by every package: the real clock's
-// coarse ticker is a documented background goroutine that stops by itself
-// when idle, not a leak.
+// coarse ticker and the timeout package's timer wheel are documented
+// background goroutines that stop by themselves when idle, not leaks.
 func Options() []goleak.Option {
 	return []goleak.Option{
 		goleak.IgnoreAnyFunction("github.com/resilience-go/resilience/clock.runCoarse"),
+		goleak.IgnoreAnyFunction("github.com/resilience-go/resilience/internal/wheel.run"),
 	}
 }
 
