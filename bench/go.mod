@@ -51,6 +51,7 @@ require (
 require (
 	github.com/benbjohnson/clock v1.3.0 // indirect
 	github.com/bits-and-blooms/bitset v1.24.4 // indirect
+	github.com/resilience-go/resilience/grpcx v0.0.0
 	github.com/resilience-go/resilience/observe/otel v0.0.0
 	github.com/resilience-go/resilience/observe/prom v0.0.0
 	github.com/smartystreets/goconvey v1.8.1 // indirect
@@ -60,6 +61,7 @@ replace github.com/resilience-go/resilience => ../
 
 replace github.com/resilience-go/resilience/ratelimit/redisrate => ../ratelimit/redisrate
 
+replace github.com/resilience-go/resilience/grpcx => ../grpcx
 
 replace github.com/resilience-go/resilience/observe/prom => ../observe/prom
 

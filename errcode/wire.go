@@ -7,7 +7,7 @@ import (
 )
 
 // Wire is an *Error in the form a transport carries, without its internal
-// cause: the gRPC adapter (errcode/grpcstatus) turns it into a status with
+// cause: the gRPC adapter (grpcx/status) turns it into a status with
 // code GRPCCode, message Message and an ErrorInfo detail (reason Name,
 // metadata Metadata plus the code), and back. Wire itself is
 // JSON-serialisable.
