@@ -1,0 +1,30 @@
+package httpx
+
+import (
+	"net/http"
+
+	"github.com/resilience-go/resilience/deadline"
+)
+
+// Deadline returns a middleware that handles each request in the context
+// s.FromRequest derives: bounded by the budget the request carried
+// (deadline.HeaderDeadlineMs), clamped to s's limits, and carrying its hop
+// count for the deadline.Propagator of outgoing calls (ClientConfig.Deadline).
+// Refused requests are answered with an application/problem+json body
+// without calling the handler: 504 Gateway Timeout when the budget is below
+// the server's minimum (deadline.ErrBudgetExhausted), 508 Loop Detected
+// beyond its hop limit (deadline.ErrTooManyHops). It is
+// deadline.Server.Middleware with problem documents instead of plain text.
+func Deadline(s *deadline.Server) Middleware {
+	return func(next http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			ctx, cancel, err := s.FromRequest(r)
+			if err != nil {
+				writeRejection(w, StatusFor(err), rejectionDetail(err), 0)
+				return
+			}
+			defer cancel()
+			next.ServeHTTP(w, r.WithContext(ctx))
+		})
+	}
+}
