@@ -18,7 +18,7 @@ step() { printf '\n== %s\n' "$*"; }
 
 # Real servers for the adapters' tests: installed from Debian packages when
 # missing; each test starts its own instance on a free loopback port.
-for svc in redis etcd; do
+for svc in redis etcd chromium; do
 	if [ -x "scripts/$svc.sh" ]; then
 		step "ensure $svc"
 		"scripts/$svc.sh" ensure || fail=1

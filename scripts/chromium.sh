@@ -1,0 +1,70 @@
+#!/usr/bin/env bash
+# Helper for the browser test of the dashboard (dashboard/e2e), which drives
+# a headless Chromium against a dashboard served on loopback.
+#
+#   scripts/chromium.sh ensure   install Debian's chromium if no browser is found
+#   scripts/chromium.sh path     print the browser binary the test will use
+#
+# The test finds the browser through CHROMIUM_BIN, then chromium,
+# chromium-browser, google-chrome or google-chrome-stable on PATH, then
+# /usr/bin/chromium. It skips when none is found, unless CI is set, where a
+# missing browser fails it.
+set -euo pipefail
+
+find_browser() {
+	if [ -n "${CHROMIUM_BIN:-}" ] && [ -x "$CHROMIUM_BIN" ]; then
+		printf '%s\n' "$CHROMIUM_BIN"
+		return 0
+	fi
+	local name
+	for name in chromium chromium-browser google-chrome google-chrome-stable; do
+		if command -v "$name" >/dev/null 2>&1; then
+			command -v "$name"
+			return 0
+		fi
+	done
+	if [ -x /usr/bin/chromium ]; then
+		printf '%s\n' /usr/bin/chromium
+		return 0
+	fi
+	return 1
+}
+
+version() {
+	"$1" --version 2>/dev/null | head -n1 || true
+}
+
+ensure() {
+	if bin=$(find_browser); then
+		printf 'chromium: %s (%s)\n' "$bin" "$(version "$bin")"
+		return 0
+	fi
+	if ! command -v apt-get >/dev/null 2>&1; then
+		echo 'chromium.sh: chromium is missing and apt-get is not available' >&2
+		return 1
+	fi
+	local sudo=()
+	if [ "$(id -u)" -ne 0 ]; then
+		sudo=(sudo)
+	fi
+	export DEBIAN_FRONTEND=noninteractive
+	"${sudo[@]}" apt-get update -q
+	# No recommends: the test runs headless with --no-sandbox, so neither
+	# chromium-sandbox nor desktop integration is needed. A font is, for the
+	# screenshot's text; DejaVu is small.
+	"${sudo[@]}" apt-get install -y -q --no-install-recommends chromium fonts-dejavu-core
+	bin=$(find_browser) || {
+		echo 'chromium.sh: chromium still missing after apt-get install' >&2
+		return 1
+	}
+	printf 'chromium: %s (%s)\n' "$bin" "$(version "$bin")"
+}
+
+case "${1:-}" in
+ensure) ensure ;;
+path) find_browser || { echo 'chromium.sh: chromium not found' >&2; exit 1; } ;;
+*)
+	echo "usage: $0 ensure|path" >&2
+	exit 2
+	;;
+esac
