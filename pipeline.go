@@ -127,12 +127,12 @@ func (p *Pipeline[R]) runGuard(ctx context.Context, i int, g Guard, fn func(cont
 	finished := false
 	defer func() {
 		if !finished {
-			permit.Done(ErrPanicked)
+			permit.DoneContext(ctx, ErrPanicked)
 		}
 	}()
 	r, err = p.run(ctx, i+1, fn, st)
 	finished = true
-	permit.Done(err)
+	permit.DoneContext(ctx, err)
 	return r, err
 }
 

@@ -60,6 +60,30 @@ func (p Permit) Done(err error) {
 	}
 }
 
+// DoneContext reports the outcome like Done, passing ctx, the context the
+// call ran in, to guards that implement ContextReleaser. Pipelines call it;
+// it allocates nothing.
+func (p Permit) DoneContext(ctx context.Context, err error) {
+	switch g := p.guard.(type) {
+	case nil:
+	case ContextReleaser:
+		g.ReleaseContext(ctx, p, err)
+	default:
+		g.Release(p, err)
+	}
+}
+
+// A ContextReleaser is a Guard that also wants the call's context when the
+// outcome is reported, for example to annotate the caller's trace span.
+// Pipelines call ReleaseContext instead of Release for such guards (through
+// Permit.DoneContext); Permit.Done still calls Release, so Release must
+// work without a context.
+type ContextReleaser interface {
+	Guard
+	// ReleaseContext is Release with the context the call ran in.
+	ReleaseContext(ctx context.Context, p Permit, err error)
+}
+
 // A Scope bounds the context one call runs in: timeouts are scopes.
 type Scope interface {
 	// Enter derives the call's context from ctx. A nil CancelFunc means

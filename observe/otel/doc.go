@@ -36,6 +36,7 @@
 //	| span event                  | when                                   | attributes |
 //	|-----------------------------|----------------------------------------|------------|
 //	| resilience.rejected         | a guard (breaker, rate limiter, bulkhead, adaptive limiter) refused the call | resilience.policy, resilience.name, resilience.error |
+//	| resilience.state_change     | a breaker (or a StateReporter guard) changed state while acquiring or releasing | resilience.policy, resilience.name, resilience.from, resilience.to |
 //	| resilience.retry            | a retry starts another attempt          | resilience.attempt, resilience.delay (s), resilience.error |
 //	| resilience.retry_stopped    | a retry gave up with an error           | resilience.attempt, resilience.error |
 //	| resilience.fallback         | a fallback served a degraded result     | resilience.error (the error replaced) |
@@ -47,9 +48,21 @@
 //	p, _ := resilience.NewPipeline[T](otel.Trace[T](fb, lim, br, rt, to)...)
 //	res := otel.Do(ctx, p, call)
 //
-// What a stage does not see stays out of spans: a breaker's state
-// changes happen when a permit is released, without a context, and a
-// fallback chain's step name is only in its events. Those reach metrics
-// and logs (observe/slogx); a context-aware listener in the core would
-// bring them to spans too.
+// A breaker changes state when a permit is released (closed to open,
+// half-open to closed or open) or when a call is admitted after the open
+// wait (open to half-open). Its wrapper hands out permits of its own, which
+// the pipeline releases with the call's context
+// (resilience.ContextReleaser), and reads the breaker's state after each
+// Acquire and Release. Each change is reported once, on the span of the
+// first traced call to see it, normally the call that caused it, however
+// many pipelines share the breaker; changes made outside traced pipelines
+// (ForceOpen, Reset, direct use of the breaker) are reported by the next
+// traced call, and changes in quick succession under concurrency may be
+// reported as one. Breaker.State applies due transitions when it is read,
+// so "before and after" reads around one call could not see open to
+// half-open; the wrapper compares with the state last seen instead.
+//
+// What a stage does not see stays out of spans: a fallback chain's step
+// name is only in its events, which reach metrics and logs
+// (observe/slogx).
 package otel

@@ -38,6 +38,7 @@ func ExampleTrace() {
 	}
 	// Output:
 	// value: n/a degraded: true
+	// resilience.state_change
 	// resilience.rejected
 	// resilience.fallback
 }

@@ -36,18 +36,25 @@ const (
 )
 
 // Trace wraps each policy so that, with a recording span in the call's
-// context, it adds span events: guard rejections, retries with their
-// attempt number and delay, retries given up, fallbacks served and
-// timeouts. Pass the result to resilience.NewPipeline:
+// context, it adds span events: guard rejections, circuit breaker state
+// changes, retries with their attempt number and delay, retries given up,
+// fallbacks served and timeouts. Pass the result to resilience.NewPipeline:
 //
 //	p, err := resilience.NewPipeline[T](otel.Trace[T](fb, lim, br, rt, to)...)
 //
 // Each wrapper keeps its policy's kind of stage (a Recoverer[R] first,
 // then Guard, Scope, Repeater, as NewPipeline does) and, for a
-// ResultRetrier[R], its result predicate. Values that are not policies
-// pass through unchanged, so NewPipeline reports them. Without a
-// recording span, a wrapper costs an indirect call per stage and nothing
-// on the success path.
+// ResultRetrier[R], its result predicate. Values that are not policies,
+// and policies Trace already wrapped, pass through unchanged. Without a
+// recording span, a wrapper costs an indirect call per stage and allocates
+// nothing; a breaker's (or StateReporter's) wrapper also reads its state
+// after each Acquire and Release, so that each state change is reported
+// once, on the span of the first call to see it (normally the call that
+// caused it). Changes made outside traced pipelines (ForceOpen, Reset,
+// calls through the breaker directly) are reported by the next traced
+// call. A breaker shared by several pipelines is tracked once however
+// often it is traced; a StateReporter once per wrapper, so trace it once
+// and pass the wrapper to each pipeline (guards are not generic).
 //
 // Events carry resilience.policy (the policy's package: "circuitbreaker",
 // "ratelimit", ...) and, for policies with a Name method, resilience.name.
@@ -59,7 +66,13 @@ func Trace[R any](policies ...resilience.Policy) []resilience.Policy {
 	return out
 }
 
+// traced is implemented by the wrappers Trace makes.
+type traced interface{ tracedPolicy() }
+
 func tracePolicy[R any](p resilience.Policy) resilience.Policy {
+	if _, ok := p.(traced); ok {
+		return p
+	}
 	id := identify(p)
 	switch v := p.(type) {
 	case nil:
@@ -67,6 +80,9 @@ func tracePolicy[R any](p resilience.Policy) resilience.Policy {
 	case resilience.Recoverer[R]:
 		return &tracedRecoverer[R]{inner: v, id: id}
 	case resilience.Guard:
+		if sg := traceState(v, id); sg != nil {
+			return sg
+		}
 		return &tracedGuard{inner: v, id: id}
 	case resilience.Scope:
 		return &tracedScope{inner: v, id: id}
@@ -135,6 +151,11 @@ func (g *tracedGuard) Acquire(ctx context.Context) (resilience.Permit, error) {
 
 // Release is never called: Acquire returns the inner guard's own permit.
 func (g *tracedGuard) Release(p resilience.Permit, err error) { g.inner.Release(p, err) }
+
+func (*tracedGuard) tracedPolicy()        {}
+func (*tracedScope) tracedPolicy()        {}
+func (*tracedRepeater) tracedPolicy()     {}
+func (*tracedRecoverer[R]) tracedPolicy() {}
 
 type tracedScope struct {
 	inner resilience.Scope

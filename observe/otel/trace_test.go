@@ -109,6 +109,7 @@ func TestTraceRejectionAndFallback(t *testing.T) {
 	})
 	want := []string{
 		"resilience.retry_stopped{policy=retry attempt=1 error=retry: max_attempts after 1 attempts: down}",
+		"resilience.state_change{policy=circuitbreaker name=db from=closed to=open}",
 		"resilience.rejected{policy=circuitbreaker name=db error=" + circuitbreaker.ErrOpen.Error() + "}",
 		"resilience.fallback{policy=fallback error=" + circuitbreaker.ErrOpen.Error() + "}",
 	}
