@@ -49,8 +49,9 @@ func newAliasTable(conns []*conn) *aliasTable {
 // pick returns column i or its alias, using the uniform 32 bits u.
 func (t *aliasTable) pick(i, u uint32) uint32 {
 	hi, _ := bits.Mul64(uint64(u)<<32, t.total) // u/2^32 × total
-	if hi < t.keep[i] {
-		return i
-	}
-	return t.alias[i]
+	// Select without a branch: the comparison is random, and a branch on
+	// it would mispredict often. hi and keep are below total < 2^63, so
+	// hi - keep is negative exactly when hi < keep.
+	keep := uint32(int64(hi-t.keep[i]) >> 63) // all ones to keep column i
+	return i&keep | t.alias[i]&^keep
 }

@@ -29,6 +29,9 @@ func TestPickDoneAllocs(t *testing.T) {
 		key  string
 	}{
 		{"round-robin", balancer.Config{}, ""},
+		{"round-robin-tracked", balancer.Config{TrackInFlight: true}, ""},
+		{"round-robin-outlier", balancer.Config{Outlier: balancer.DefaultOutlierConfig()}, ""},
+		{"ring-hash-unbounded", balancer.Config{Policy: balancer.PolicyRingHash, RingHash: balancer.RingHashConfig{Unbounded: true}}, "user-42"},
 		{"random", balancer.Config{Policy: balancer.PolicyRandom}, ""},
 		{"random-seeded", balancer.Config{Policy: balancer.PolicyRandom, Seed: 1}, ""},
 		{"weighted-round-robin", balancer.Config{Policy: balancer.PolicyWeightedRoundRobin}, ""},

@@ -33,26 +33,26 @@ var _ Picker = (*Balancer)(nil)
 // when done if it runs outlier detection or health checks: they use
 // timers. The zero Balancer is not usable; create one with New.
 type Balancer struct {
-	cfg          Config
-	clk          clock.Clock
-	classify     resilience.Classifier
-	listener     resilience.Listener
-	kind         Policy
-	seed         uint64
-	tau          float64 // PeakEWMA decay in nanoseconds
-	trackLatency bool
-	outlierOn    bool
-	consecLimit  int64
-	routes       []route    // compiled rules, highest priority first
-	selectors    []selector // per group: rule subsets, then DefaultSubset
-	counters     []*padded  // per group: round-robin positions
-	totals       []*padded  // per group: in-flight calls, for bounded loads
-	seq          padded     // the seeded random source's counter
-	snap         atomic.Pointer[snapshot]
-	prober       Prober
-	probeCtx     context.Context
-	probeCancel  context.CancelFunc
-	probes       sync.WaitGroup
+	cfg         Config
+	clk         clock.Clock
+	classify    resilience.Classifier
+	listener    resilience.Listener
+	algo        algo
+	track       track // what every pick's Done does
+	seed        uint64
+	tau         float64 // PeakEWMA decay in nanoseconds
+	consecLimit int64
+	routes      []route    // compiled rules, highest priority first
+	selectors   []selector // per group: rule subsets, then DefaultSubset
+	counters    []*padded  // per group: round-robin positions; counters[0] is &next0
+	totals      []*padded  // per group: in-flight calls, for bounded loads
+	seq         padded     // the seeded random source's counter
+	next0       padded     // group 0's round-robin position, inline for Pick's fast path
+	snap        atomic.Pointer[snapshot]
+	prober      Prober
+	closing     context.Context // done once Close is called: ends probes and Follow
+	closeNow    context.CancelFunc
+	probes      sync.WaitGroup
 
 	mu         sync.Mutex
 	conns      []*conn // in Update order
@@ -72,6 +72,9 @@ type padded struct {
 // has no endpoint to offer.
 type snapshot struct {
 	groups []*picker
+	// rr is groups[0] when the balancer has no rules and picks round
+	// robin, nil otherwise: Pick's fast path.
+	rr *picker
 }
 
 // New returns a Balancer with no endpoints; add them with Update. It
@@ -85,29 +88,29 @@ func New(cfg Config) (*Balancer, error) {
 		clk:         clock.Or(cfg.Clock),
 		classify:    cfg.Classifier,
 		listener:    cfg.Listener,
-		kind:        cfg.Policy,
+		algo:        algoOf(cfg.Policy),
 		seed:        cfg.Seed,
 		tau:         float64(cfg.PeakEWMA.decay()),
 		consecLimit: int64(cfg.Outlier.ConsecutiveFailures),
 		byID:        map[string]*conn{},
 	}
-	if b.kind == "" {
-		b.kind = PolicyRoundRobin
-	}
 	if b.classify == nil {
 		b.classify = resilience.Classify
 	}
-	b.trackLatency = b.kind == PolicyPeakEWMA
-	b.outlierOn = cfg.Outlier.enabled()
+	b.track = tracking(cfg)
 	b.routes, b.selectors = compileRules(cfg.Rules, cfg.DefaultSubset)
-	for range b.selectors {
-		b.counters = append(b.counters, new(padded))
+	for g := range b.selectors {
+		next := new(padded)
+		if g == 0 {
+			next = &b.next0
+		}
+		b.counters = append(b.counters, next)
 		b.totals = append(b.totals, new(padded))
 	}
 	b.prober = cfg.HealthCheck.prober()
-	b.probeCtx, b.probeCancel = context.WithCancel(context.Background())
+	b.closing, b.closeNow = context.WithCancel(context.Background())
 	b.snap.Store(&snapshot{groups: make([]*picker, len(b.selectors))})
-	if b.outlierOn {
+	if cfg.Outlier.enabled() {
 		b.sweepTimer = b.clk.AfterFunc(cfg.Outlier.interval(), b.sweep)
 	}
 	return b, nil
@@ -122,6 +125,23 @@ func New(cfg Config) (*Balancer, error) {
 // fails with ErrNoEndpoint, which matches resilience.ErrRejected, when no
 // endpoint may serve the call. It does not allocate.
 func (b *Balancer) Pick(ctx context.Context, key string) (Pick, error) {
+	// Round robin without rules, the default, takes a short path: one
+	// atomic add and an index, as grpc's round_robin picker.
+	if p := b.snap.Load().rr; p != nil {
+		// Read the picker before the atomic add: on x86 a locked add is a
+		// fence, and loads issued after it would wait for it.
+		conns, m, n, tr := p.conns, p.nmod, p.n, p.track
+		c := conns[fastmod(uint32(b.next0.n.Add(1)-1), m, n)]
+		if tr&trackInflight != 0 {
+			c.inflight.Add(1)
+		}
+		return Pick{c: c, track: tr}, nil
+	}
+	return b.pick(ctx, key)
+}
+
+// pick is Pick for every other case.
+func (b *Balancer) pick(ctx context.Context, key string) (Pick, error) {
 	s := b.snap.Load()
 	var p *picker
 	if len(b.routes) == 0 {
@@ -206,7 +226,7 @@ func (b *Balancer) Close() {
 		b.stopProbeLocked(c)
 	}
 	b.mu.Unlock()
-	b.probeCancel()
+	b.closeNow()
 	b.probes.Wait()
 }
 

@@ -67,6 +67,14 @@ type Config struct {
 	// mode, on the theory that detection is wrong more often than every
 	// endpoint is down. False means Pick fails with ErrNoEndpoint.
 	PanicMode bool `yaml:"panic_mode" json:"panic_mode"`
+	// TrackInFlight, when true, counts the calls in flight on every
+	// endpoint, so that Stats reports InFlight, even with the policies
+	// that do not need the counts: round_robin, random,
+	// weighted_round_robin, and ring_hash with Unbounded. It costs two
+	// atomic adds per call (one in Pick, one in Done). least_request,
+	// peak_ewma and bounded ring_hash always count. False means those
+	// policies count nothing and Stats reports InFlight -1.
+	TrackInFlight bool `yaml:"track_in_flight" json:"track_in_flight"`
 	// Seed, when non-zero, makes the random choices (PolicyRandom, the two
 	// candidates of the P2C policies, percentage rules without a key)
 	// reproducible, drawn from a counter shared by all callers. Zero means

@@ -69,6 +69,40 @@
 // subset has another; when it has none, Pick fails with ErrNoEndpoint, or
 // in PanicMode picks among all of the subset's endpoints.
 //
+// # What each call records
+//
+// A pick records only what the configuration uses, so the simple policies
+// cost what grpc-go's pickers cost:
+//
+//   - round_robin, random, weighted_round_robin and ring_hash with
+//     Unbounded count nothing per endpoint: a pick is one atomic add
+//     (round robin, weighted round robin), one random number (random) or
+//     one hash (ring hash), and Pick.Done does nothing.
+//   - least_request, peak_ewma and ring_hash with bounded loads count the
+//     calls in flight on each endpoint, since they choose by them: one
+//     atomic add in Pick and one in Done. peak_ewma also folds each
+//     latency into its estimate in Done.
+//   - Config.TrackInFlight makes the policies of the first item count
+//     calls in flight too, so that Stats can report them; without it they
+//     report InFlight -1.
+//   - Outlier detection (Config.Outlier) makes Done classify every
+//     outcome and count it for its endpoint, whatever the policy; it
+//     needs no in-flight counts.
+//
+// Stats reports per endpoint: InFlight as above, Ejected and Ejections
+// (always false and 0 without outlier detection), Healthy (always true
+// without active health checks), and Latency (peak_ewma only).
+//
+// # Discovery
+//
+// FromInstances converts discovery.Instance values into Endpoints, leaving
+// out instances that are not usable (discovery.Unhealthy), and Follow
+// keeps a Balancer's endpoints in step with a discovery.Watcher:
+//
+//	w, err := registry.Watch(ctx, "api")
+//	...
+//	go balancer.Follow(ctx, b, w) // until ctx ends
+//
 // # Zero values and defaults
 //
 // The zero Config is valid: round robin, no rules, no zone preference, no

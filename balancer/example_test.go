@@ -9,6 +9,7 @@ import (
 	"github.com/resilience-go/resilience"
 	"github.com/resilience-go/resilience/balancer"
 	"github.com/resilience-go/resilience/clock"
+	"github.com/resilience-go/resilience/discovery"
 )
 
 func ExampleBalancer() {
@@ -110,4 +111,67 @@ func ExampleOutlierConfig() {
 	// Output:
 	// balancer: no endpoint available: resilience: call rejected true
 	// a <nil>
+}
+
+// Endpoints come from service discovery: unhealthy instances are left out
+// and the Version goes into Metadata, where routing rules select it.
+func ExampleFromInstances() {
+	ctx := context.Background()
+	reg := discovery.NewMemory()
+	defer reg.Close()
+	for i, version := range []string{"v1", "v1", "v2"} {
+		_ = reg.Register(ctx, discovery.Instance{
+			ID: fmt.Sprintf("api-%d", i), Service: "api", Address: fmt.Sprintf("10.0.0.%d", i+1), Port: 8080, Version: version,
+		})
+	}
+	_ = reg.SetHealth("api-1", discovery.Unhealthy)
+	instances, _ := reg.Lookup(ctx, "api")
+	for _, e := range balancer.FromInstances(instances) {
+		fmt.Println(e.ID, e.Addr, e.Metadata)
+	}
+	// Output:
+	// api-0 10.0.0.1:8080 map[version:v1]
+	// api-2 10.0.0.3:8080 map[version:v2]
+}
+
+// Follow applies every set a discovery watcher delivers. A program runs it
+// in a goroutine until it shuts down; here the registry is closed first,
+// so Follow applies the current set and returns.
+func ExampleFollow() {
+	ctx := context.Background()
+	reg := discovery.NewMemory()
+	_ = reg.Register(ctx, discovery.Instance{ID: "api-0", Service: "api", Address: "10.0.0.1", Port: 8080, Version: "v1"})
+	_ = reg.Register(ctx, discovery.Instance{ID: "api-1", Service: "api", Address: "10.0.0.2", Port: 8080, Version: "v2"})
+	b, _ := balancer.New(balancer.Config{DefaultSubset: map[string]string{balancer.VersionKey: "v1"}})
+	defer b.Close()
+	w, _ := reg.Watch(ctx, "api")
+	defer w.Close()
+
+	reg.Close()
+	err := balancer.Follow(ctx, b, w)
+	fmt.Println("Follow:", err)
+	fmt.Println("endpoints:", len(b.Stats()))
+	p, _ := b.Pick(ctx, "")
+	fmt.Println("stable traffic goes to", p.ID())
+	p.Done(nil, 0)
+	// Output:
+	// Follow: discovery: closed
+	// endpoints: 2
+	// stable traffic goes to api-0
+}
+
+// Round robin counts nothing per call unless Stats must report the calls
+// in flight: TrackInFlight turns the counts on.
+func ExampleConfig_trackInFlight() {
+	for _, track := range []bool{false, true} {
+		b, _ := balancer.New(balancer.Config{TrackInFlight: track})
+		_ = b.Update([]balancer.Endpoint{{ID: "a", Addr: "10.0.0.1:80"}})
+		p, _ := b.Pick(context.Background(), "")
+		fmt.Printf("TrackInFlight %v: InFlight %d\n", track, b.Stats()[0].InFlight)
+		p.Done(nil, 0)
+		b.Close()
+	}
+	// Output:
+	// TrackInFlight false: InFlight -1
+	// TrackInFlight true: InFlight 1
 }

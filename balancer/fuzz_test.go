@@ -41,6 +41,8 @@ func FuzzConfigValidate(f *testing.F) {
 			HealthCheck: balancer.HealthCheckConfig{Interval: time.Duration(hcInterval), HealthyThreshold: healthy, UnhealthyThreshold: unhealthy},
 			PanicMode:   panicMode,
 			Clock:       clk,
+			// Any input bit will do to cover both modes.
+			TrackInFlight: vnodes&1 == 1,
 		}
 		if protocol != "" {
 			// Probe through a function, never over the network.
@@ -96,9 +98,13 @@ func FuzzConfigValidate(f *testing.F) {
 				clk.Advance(time.Duration(i) * 10 * time.Millisecond)
 			}
 		}
+		want := int64(-1) // round robin, random and weighted round robin count nothing
+		if cfg.TrackInFlight || cfg.Policy == balancer.PolicyLeastRequest || cfg.Policy == balancer.PolicyPeakEWMA || cfg.Policy == balancer.PolicyRingHash {
+			want = 0
+		}
 		for _, s := range b.Stats() {
-			if s.InFlight != 0 {
-				t.Fatalf("%s has %d in flight", s.Endpoint.ID, s.InFlight)
+			if s.InFlight != want {
+				t.Fatalf("%s has %d in flight want %d", s.Endpoint.ID, s.InFlight, want)
 			}
 		}
 	})

@@ -1,5 +1,7 @@
 package balancer
 
+import "math/bits"
+
 // golden is 2^64 divided by the golden ratio, splitmix64's increment.
 const golden = 0x9e3779b97f4a7c15
 
@@ -27,4 +29,18 @@ func hashString(s string) uint64 {
 // (Lemire's multiply-shift reduction).
 func fastrange(x, n uint32) uint32 {
 	return uint32(uint64(x) * uint64(n) >> 32)
+}
+
+// fastmodM returns the multiplier with which fastmod computes x % n,
+// n > 0: ceil(2^64 / n), which wraps to 0 for n = 1.
+func fastmodM(n uint32) uint64 {
+	return ^uint64(0)/uint64(n) + 1
+}
+
+// fastmod returns x % n with two multiplications instead of a division,
+// given m = fastmodM(n) (Lemire, Kaser and Kurz, "Faster Remainder by
+// Direct Computation", 2019). It is exact for every 32-bit x and n.
+func fastmod(x uint32, m uint64, n uint32) uint32 {
+	hi, _ := bits.Mul64(m*uint64(x), uint64(n))
+	return uint32(hi)
 }

@@ -129,7 +129,7 @@ func (b *Balancer) probe(c *conn) {
 	b.mu.Unlock()
 	defer b.probes.Done()
 
-	ctx, cancel := context.WithTimeout(b.probeCtx, b.cfg.HealthCheck.timeout())
+	ctx, cancel := context.WithTimeout(b.closing, b.cfg.HealthCheck.timeout())
 	err := safeProbe(ctx, b.prober, c.ep)
 	cancel()
 

@@ -153,3 +153,36 @@ func TestAliasTableIsExact(t *testing.T) {
 		}
 	}
 }
+
+func TestFastmod(t *testing.T) {
+	ns := []uint32{1, 2, 3, 5, 7, 10, 100, 255, 256, 1000, 1 << 18, 1<<31 - 1, 1 << 31, 1<<32 - 1}
+	xs := []uint32{0, 1, 2, 99, 100, 101, 1 << 16, 1<<31 - 1, 1 << 31, 1<<32 - 2, 1<<32 - 1}
+	for _, n := range ns {
+		m := fastmodM(n)
+		for _, x := range xs {
+			if got, want := fastmod(x, m, n), x%n; got != want {
+				t.Fatalf("fastmod(%d, m, %d) = %d want %d", x, n, got, want)
+			}
+		}
+		for x := uint32(0); x < 5000; x++ {
+			if got, want := fastmod(x*2654435761, m, n), x*2654435761%n; got != want {
+				t.Fatalf("fastmod(%d, m, %d) = %d want %d", x*2654435761, n, got, want)
+			}
+		}
+	}
+}
+
+// FuzzFastmod: fastmod agrees with the % operator.
+func FuzzFastmod(f *testing.F) {
+	f.Add(uint32(0), uint32(1))
+	f.Add(uint32(1<<32-1), uint32(3))
+	f.Add(uint32(123456789), uint32(100))
+	f.Fuzz(func(t *testing.T, x, n uint32) {
+		if n == 0 {
+			return
+		}
+		if got, want := fastmod(x, fastmodM(n), n), x%n; got != want {
+			t.Fatalf("fastmod(%d, m, %d) = %d want %d", x, n, got, want)
+		}
+	})
+}

@@ -16,6 +16,7 @@ type Pick struct {
 	c     *conn
 	total *atomic.Int64 // the group's in-flight total, for bounded loads
 	start int64         // Nanotime at the pick, for PolicyPeakEWMA
+	track track         // what Done records; zero: nothing
 }
 
 // Endpoint returns the chosen endpoint. Its Metadata map is shared with the
@@ -46,22 +47,32 @@ func (p Pick) ID() string {
 // Done reports how the call went: err is its error (nil on success),
 // classified by Config.Classifier for outlier detection; latency is how
 // long it took, which PolicyPeakEWMA averages (zero or less means measure
-// it on the balancer's clock since Pick). Done does not allocate; an
-// ejection it triggers takes the balancer's lock once.
+// it on the balancer's clock since Pick). Done records only what the
+// balancer uses (see Config.TrackInFlight): with round robin, random or
+// weighted round robin and no outlier detection it does nothing, but call
+// it anyway, so that turning those on later needs no change. Done does not
+// allocate; an ejection it triggers takes the balancer's lock once.
 func (p Pick) Done(err error, latency time.Duration) {
-	c := p.c
-	if c == nil {
-		return
+	if p.track != 0 {
+		p.done(err, latency)
 	}
-	c.inflight.Add(-1)
-	if p.total != nil {
-		p.total.Add(-1)
+}
+
+// done is Done's slow path, kept apart so that Done inlines and costs a
+// single comparison when there is nothing to record.
+func (p Pick) done(err error, latency time.Duration) {
+	c := p.c
+	if p.track&trackInflight != 0 {
+		c.inflight.Add(-1)
+		if p.total != nil {
+			p.total.Add(-1)
+		}
 	}
 	b := c.b
-	if b.trackLatency {
+	if p.track&trackLatency != 0 {
 		b.observe(c, p.start, latency)
 	}
-	if !b.outlierOn {
+	if p.track&trackOutcome == 0 {
 		return
 	}
 	switch b.classify(err) {

@@ -11,13 +11,16 @@ import (
 // updates.
 type picker struct {
 	b      *Balancer
-	kind   Policy
+	algo   algo
+	track  track // copied into every Pick
 	conns  []*conn
 	n      uint32
+	nmod   uint64      // fastmod multiplier for n
 	next   *padded     // round-robin position
 	alias  *aliasTable // weighted random; nil when the weights are equal
 	equal  bool        // every weight is the same
 	sched  []uint32    // precomputed smooth weighted round robin period
+	smod   uint64      // fastmod multiplier for len(sched)
 	live   *swrr       // live smooth weighted round robin when the period is too long
 	ring   *ring
 	total  *padded // in-flight calls over the group, for bounded loads
@@ -27,21 +30,25 @@ type picker struct {
 
 // newPicker builds the picker for conns, which is not empty.
 func (b *Balancer) newPicker(group int, conns []*conn) *picker {
-	p := &picker{b: b, kind: b.kind, conns: conns, n: uint32(len(conns)), next: b.counters[group], total: b.totals[group], equal: true}
+	p := &picker{
+		b: b, algo: b.algo, track: b.track, conns: conns, n: uint32(len(conns)), nmod: fastmodM(uint32(len(conns))),
+		next: b.counters[group], total: b.totals[group], equal: true,
+	}
 	for _, c := range conns[1:] {
 		if c.weight != conns[0].weight {
 			p.equal = false
 			break
 		}
 	}
-	switch p.kind {
-	case PolicyRandom:
+	switch p.algo {
+	case algoRandom:
 		if !p.equal {
 			p.alias = newAliasTable(conns)
 		}
-	case PolicyWeightedRoundRobin:
+	case algoWeightedRoundRobin:
 		p.sched, p.live = newSWRR(conns)
-	case PolicyRingHash:
+		p.smod = fastmodM(uint32(len(p.sched)))
+	case algoRingHash:
 		p.ring = newRing(conns, b.cfg.RingHash.virtualNodes())
 		if !b.cfg.RingHash.Unbounded {
 			p.factor = b.cfg.RingHash.loadFactor()
@@ -50,32 +57,35 @@ func (b *Balancer) newPicker(group int, conns []*conn) *picker {
 	return p
 }
 
-// pick chooses one endpoint and counts the call in flight on it.
+// pick chooses one endpoint and, when the balancer counts them, counts the
+// call in flight on it.
 func (p *picker) pick(ctx context.Context, key string) (Pick, error) {
 	var c *conn
-	switch p.kind {
-	case PolicyRoundRobin:
-		c = p.conns[uint32(p.next.n.Add(1)-1)%p.n]
-	case PolicyRandom:
+	switch p.algo {
+	case algoRoundRobin:
+		c = p.conns[fastmod(uint32(p.next.n.Add(1)-1), p.nmod, p.n)]
+	case algoRandom:
 		c = p.random()
-	case PolicyWeightedRoundRobin:
+	case algoWeightedRoundRobin:
 		if p.live != nil {
 			c = p.conns[p.live.next()]
 		} else {
-			c = p.conns[p.sched[uint32(p.next.n.Add(1)-1)%uint32(len(p.sched))]]
+			c = p.conns[p.sched[fastmod(uint32(p.next.n.Add(1)-1), p.smod, uint32(len(p.sched)))]]
 		}
-	case PolicyLeastRequest:
+	case algoLeastRequest:
 		c = p.leastRequest()
-	case PolicyPeakEWMA:
+	case algoPeakEWMA:
 		now := p.b.clk.Nanotime()
 		c = p.peakEWMA(now)
 		c.inflight.Add(1)
-		return Pick{c: c, start: now}, nil
-	case PolicyRingHash:
+		return Pick{c: c, start: now, track: p.track}, nil
+	default:
 		return p.ringHash(ctx, key), nil
 	}
-	c.inflight.Add(1)
-	return Pick{c: c}, nil
+	if p.track&trackInflight != 0 {
+		c.inflight.Add(1)
+	}
+	return Pick{c: c, track: p.track}, nil
 }
 
 func (p *picker) random() *conn {

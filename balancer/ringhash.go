@@ -96,8 +96,10 @@ func (p *picker) ringHash(ctx context.Context, key string) Pick {
 	i := r.search(h)
 	if p.factor == 0 {
 		c := p.conns[r.owner[i]]
-		c.inflight.Add(1)
-		return Pick{c: c}
+		if p.track&trackInflight != 0 {
+			c.inflight.Add(1)
+		}
+		return Pick{c: c, track: p.track}
 	}
 	total := p.total.n.Add(1)
 	capacity := int64(math.Ceil(p.factor * float64(total) / float64(p.n)))
@@ -112,5 +114,5 @@ func (p *picker) ringHash(ctx context.Context, key string) Pick {
 		c = p.conns[r.owner[i]]
 	}
 	c.inflight.Add(1)
-	return Pick{c: c, total: &p.total.n}
+	return Pick{c: c, total: &p.total.n, track: p.track}
 }

@@ -85,7 +85,8 @@ func TestRingHashBoundedLoad(t *testing.T) {
 	const n, calls = 10, 5000
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			b := mustNew(t, balancer.Config{Policy: balancer.PolicyRingHash, RingHash: tt.cfg}, endpoints(n))
+			// Unbounded ring hash counts in-flight calls only when asked to.
+			b := mustNew(t, balancer.Config{Policy: balancer.PolicyRingHash, RingHash: tt.cfg, TrackInFlight: tt.cfg.Unbounded}, endpoints(n))
 			for i := range calls {
 				key := fmt.Sprintf("k%d", i)
 				if tt.hotKey {

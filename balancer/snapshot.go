@@ -20,6 +20,9 @@ func (b *Balancer) rebuildLocked() {
 		p.panic = panicked
 		s.groups[g] = p
 	}
+	if b.algo == algoRoundRobin && len(b.routes) == 0 {
+		s.rr = s.groups[0]
+	}
 	b.snap.Store(s)
 }
 

@@ -14,7 +14,7 @@ import (
 
 func TestUpdateKeepsStateByID(t *testing.T) {
 	clk := manual()
-	b := mustNew(t, balancer.Config{Clock: clk, Outlier: balancer.OutlierConfig{ConsecutiveFailures: 1, MaxEjectionPercent: 100}}, endpoints(3))
+	b := mustNew(t, balancer.Config{Clock: clk, TrackInFlight: true, Outlier: balancer.OutlierConfig{ConsecutiveFailures: 1, MaxEjectionPercent: 100}}, endpoints(3))
 	held := pick(t, b, context.Background(), "") // e0 in flight
 	failOn(t, b, "e1", 1)                        // e1 ejected
 	eps := endpoints(4)
@@ -55,12 +55,27 @@ func TestPickResultAccessors(t *testing.T) {
 
 // TestHammer picks and reports from many goroutines while the set changes,
 // the clock moves and endpoints are ejected, for every policy, then checks
-// that every in-flight count returned to zero.
+// that every in-flight count returned to zero (or is not counted, -1, for
+// the policies that do not need the counts, unless TrackInFlight is set).
 func TestHammer(t *testing.T) {
-	policies := []balancer.Policy{balancer.PolicyRoundRobin, balancer.PolicyRandom, balancer.PolicyWeightedRoundRobin,
-		balancer.PolicyLeastRequest, balancer.PolicyPeakEWMA, balancer.PolicyRingHash}
-	for _, policy := range policies {
-		t.Run(string(policy), func(t *testing.T) {
+	tests := []struct {
+		policy balancer.Policy
+		track  bool // Config.TrackInFlight
+		counts bool // whether Stats reports in-flight counts
+	}{
+		{balancer.PolicyRoundRobin, false, false},
+		{balancer.PolicyRoundRobin, true, true},
+		{balancer.PolicyRandom, false, false},
+		{balancer.PolicyRandom, true, true},
+		{balancer.PolicyWeightedRoundRobin, false, false},
+		{balancer.PolicyWeightedRoundRobin, true, true},
+		{balancer.PolicyLeastRequest, false, true},
+		{balancer.PolicyPeakEWMA, false, true},
+		{balancer.PolicyRingHash, false, true},
+	}
+	for _, tt := range tests {
+		policy := tt.policy
+		t.Run(fmt.Sprintf("%s/track=%v", policy, tt.track), func(t *testing.T) {
 			clk := manual()
 			probe := balancer.ProberFunc(func(_ context.Context, e balancer.Endpoint) error {
 				if e.ID == "e3" {
@@ -69,7 +84,7 @@ func TestHammer(t *testing.T) {
 				return nil
 			})
 			cfg := balancer.Config{
-				Policy: policy, Clock: clk, PanicMode: policy == balancer.PolicyRandom,
+				Policy: policy, Clock: clk, PanicMode: policy == balancer.PolicyRandom, TrackInFlight: tt.track,
 				Rules:       []balancer.Rule{{Name: "c", Percent: 10, Subset: map[string]string{"v": "2"}}},
 				Zone:        balancer.ZoneConfig{Local: "a"},
 				Outlier:     balancer.OutlierConfig{ConsecutiveFailures: 3, SuccessRateStdevFactor: 1, SuccessRateRequestVolume: 10, Interval: time.Second, MaxEjectionPercent: 50},
@@ -128,9 +143,13 @@ func TestHammer(t *testing.T) {
 			wg.Wait()
 			close(stop)
 			updater.Wait()
+			want := int64(0)
+			if !tt.counts {
+				want = -1
+			}
 			for _, s := range b.Stats() {
-				if s.InFlight != 0 {
-					t.Errorf("%s has %d in flight after every Done", s.Endpoint.ID, s.InFlight)
+				if s.InFlight != want {
+					t.Errorf("%s has %d in flight after every Done want %d", s.Endpoint.ID, s.InFlight, want)
 				}
 			}
 		})

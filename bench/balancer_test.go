@@ -24,7 +24,7 @@ func benchEndpoints(n int) []balancer.Endpoint {
 	return eps
 }
 
-// pickPolicies are our pickers, by sub-benchmark name.
+// pickPolicies are our pickers, by sub-benchmark name in PickDuringUpdate.
 var pickPolicies = []struct {
 	name   string
 	policy balancer.Policy
@@ -37,9 +37,9 @@ var pickPolicies = []struct {
 	{"resilience-ringhash", balancer.PolicyRingHash},
 }
 
-func newBenchBalancer(b *testing.B, policy balancer.Policy, n int) *balancer.Balancer {
+func newBenchBalancer(b *testing.B, cfg balancer.Config, n int) *balancer.Balancer {
 	b.Helper()
-	bal, err := balancer.New(balancer.Config{Policy: policy})
+	bal, err := balancer.New(cfg)
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -145,40 +145,138 @@ func newGRPCLeastRequest(n int) *grpcLeastRequestPicker {
 	return p
 }
 
-// grpcPeers are grpc-go's pickers that have a counterpart of ours.
-var grpcPeers = []struct {
-	name   string
-	picker func(n int) grpcbalancer.Picker
-}{
-	{"grpc-rr", func(n int) grpcbalancer.Picker { return &grpcRoundRobinPicker{pickers: grpcChildren(n)} }},
-	{"grpc-p2c", func(n int) grpcbalancer.Picker { return newGRPCLeastRequest(n) }},
+func newGRPCRoundRobin(n int) grpcbalancer.Picker {
+	return &grpcRoundRobinPicker{pickers: grpcChildren(n)}
 }
 
-// BenchmarkPick measures one pick and its Done over 100 endpoints (weights
-// 1..5): ours for every policy, and grpc-go's round_robin and
-// least_request pickers (faithful re-implementations, see above).
-func BenchmarkPick(b *testing.B) {
+// The Pick areas measure one pick and its Done over 100 endpoints
+// (weights 1..5), one area per policy, so that cmd/ratio compares ours
+// with grpc-go's round_robin and least_request pickers (faithful
+// re-implementations, see above) where grpc-go has one. Variants of ours:
+// resilience-tracked sets Config.TrackInFlight (Stats reports in-flight
+// counts), resilience-outlier turns on outlier detection with Envoy's
+// defaults (Done classifies every outcome).
+
+func BenchmarkPickRoundRobin(b *testing.B) {
+	rr := balancer.Config{Policy: balancer.PolicyRoundRobin}
+	benchPick(b, rr, false)
+	b.Run("resilience-tracked", func(b *testing.B) {
+		cfg := rr
+		cfg.TrackInFlight = true
+		runPick(b, cfg, false)
+	})
+	b.Run("resilience-outlier", func(b *testing.B) {
+		cfg := rr
+		cfg.Outlier = balancer.DefaultOutlierConfig()
+		runPick(b, cfg, false)
+	})
+	benchGRPC(b, newGRPCRoundRobin, false)
+}
+
+func BenchmarkPickRoundRobinParallel(b *testing.B) {
+	benchPick(b, balancer.Config{Policy: balancer.PolicyRoundRobin}, true)
+	benchGRPC(b, newGRPCRoundRobin, true)
+}
+
+func BenchmarkPickLeastRequest(b *testing.B) {
+	benchPick(b, balancer.Config{Policy: balancer.PolicyLeastRequest}, false)
+	b.Run("resilience-outlier", func(b *testing.B) { runPick(b, balancer.DefaultConfig(), false) })
+	benchGRPC(b, func(n int) grpcbalancer.Picker { return newGRPCLeastRequest(n) }, false)
+}
+
+func BenchmarkPickLeastRequestParallel(b *testing.B) {
+	benchPick(b, balancer.Config{Policy: balancer.PolicyLeastRequest}, true)
+	benchGRPC(b, func(n int) grpcbalancer.Picker { return newGRPCLeastRequest(n) }, true)
+}
+
+func BenchmarkPickRandom(b *testing.B) {
+	benchPick(b, balancer.Config{Policy: balancer.PolicyRandom}, false)
+}
+
+func BenchmarkPickRandomParallel(b *testing.B) {
+	benchPick(b, balancer.Config{Policy: balancer.PolicyRandom}, true)
+}
+
+func BenchmarkPickWeightedRoundRobin(b *testing.B) {
+	benchPick(b, balancer.Config{Policy: balancer.PolicyWeightedRoundRobin}, false)
+}
+
+func BenchmarkPickWeightedRoundRobinParallel(b *testing.B) {
+	benchPick(b, balancer.Config{Policy: balancer.PolicyWeightedRoundRobin}, true)
+}
+
+func BenchmarkPickPeakEWMA(b *testing.B) {
+	benchPick(b, balancer.Config{Policy: balancer.PolicyPeakEWMA}, false)
+}
+
+func BenchmarkPickPeakEWMAParallel(b *testing.B) {
+	benchPick(b, balancer.Config{Policy: balancer.PolicyPeakEWMA}, true)
+}
+
+// BenchmarkPickRingHash picks with 1024 distinct keys, bounded loads on.
+func BenchmarkPickRingHash(b *testing.B) {
+	benchPick(b, balancer.Config{Policy: balancer.PolicyRingHash}, false)
+}
+
+func BenchmarkPickRingHashParallel(b *testing.B) {
+	benchPick(b, balancer.Config{Policy: balancer.PolicyRingHash}, true)
+}
+
+// benchPick runs ours as the sub-benchmark "resilience".
+func benchPick(b *testing.B, cfg balancer.Config, parallel bool) {
+	b.Run("resilience", func(b *testing.B) { runPick(b, cfg, parallel) })
+}
+
+// runPick measures Pick + Done on a balancer configured by cfg over
+// pickEndpoints endpoints. Ring hash picks with 1024 distinct keys; the
+// other policies ignore keys, so they pick with "" as their users do.
+func runPick(b *testing.B, cfg balancer.Config, parallel bool) {
+	bal := newBenchBalancer(b, cfg, pickEndpoints)
 	ctx := context.Background()
-	for _, pp := range pickPolicies {
-		b.Run(pp.name, func(b *testing.B) {
-			bal := newBenchBalancer(b, pp.policy, pickEndpoints)
-			b.ReportAllocs()
-			i := 0
-			for b.Loop() {
-				p, err := bal.Pick(ctx, benchKeys[i&1023])
-				if err != nil {
-					b.Fatal(err)
-				}
-				p.Done(nil, time.Millisecond)
+	keyed := cfg.Policy == balancer.PolicyRingHash
+	b.ReportAllocs()
+	if !parallel {
+		i := 0
+		for b.Loop() {
+			key := ""
+			if keyed {
+				key = benchKeys[i&1023]
 				i++
 			}
-		})
+			p, err := bal.Pick(ctx, key)
+			if err != nil {
+				b.Fatal(err)
+			}
+			p.Done(nil, time.Millisecond)
+		}
+		return
 	}
-	for _, gp := range grpcPeers {
-		b.Run(gp.name, func(b *testing.B) {
-			picker := gp.picker(pickEndpoints)
-			info := grpcbalancer.PickInfo{FullMethodName: "/svc/Method", Ctx: ctx}
-			b.ReportAllocs()
+	b.RunParallel(func(pb *testing.PB) {
+		i := rand.IntN(1024)
+		for pb.Next() {
+			key := ""
+			if keyed {
+				key = benchKeys[i&1023]
+				i++
+			}
+			p, err := bal.Pick(ctx, key)
+			if err != nil {
+				b.Error(err)
+				return
+			}
+			p.Done(nil, time.Millisecond)
+		}
+	})
+}
+
+// benchGRPC runs grpc-go's picker as the sub-benchmark "grpc": Pick, then
+// the result's Done when it has one, as grpc's ClientConn does.
+func benchGRPC(b *testing.B, newPicker func(n int) grpcbalancer.Picker, parallel bool) {
+	b.Run("grpc", func(b *testing.B) {
+		picker := newPicker(pickEndpoints)
+		info := grpcbalancer.PickInfo{FullMethodName: "/svc/Method", Ctx: context.Background()}
+		b.ReportAllocs()
+		if !parallel {
 			for b.Loop() {
 				res, err := picker.Pick(info)
 				if err != nil {
@@ -188,50 +286,21 @@ func BenchmarkPick(b *testing.B) {
 					res.Done(grpcbalancer.DoneInfo{})
 				}
 			}
-		})
-	}
-}
-
-// BenchmarkPickParallel is BenchmarkPick under b.RunParallel.
-func BenchmarkPickParallel(b *testing.B) {
-	ctx := context.Background()
-	for _, pp := range pickPolicies {
-		b.Run(pp.name, func(b *testing.B) {
-			bal := newBenchBalancer(b, pp.policy, pickEndpoints)
-			b.ReportAllocs()
-			b.RunParallel(func(pb *testing.PB) {
-				i := rand.IntN(1024)
-				for pb.Next() {
-					p, err := bal.Pick(ctx, benchKeys[i&1023])
-					if err != nil {
-						b.Error(err)
-						return
-					}
-					p.Done(nil, time.Millisecond)
-					i++
+			return
+		}
+		b.RunParallel(func(pb *testing.PB) {
+			for pb.Next() {
+				res, err := picker.Pick(info)
+				if err != nil {
+					b.Error(err)
+					return
 				}
-			})
-		})
-	}
-	for _, gp := range grpcPeers {
-		b.Run(gp.name, func(b *testing.B) {
-			picker := gp.picker(pickEndpoints)
-			info := grpcbalancer.PickInfo{FullMethodName: "/svc/Method", Ctx: ctx}
-			b.ReportAllocs()
-			b.RunParallel(func(pb *testing.PB) {
-				for pb.Next() {
-					res, err := picker.Pick(info)
-					if err != nil {
-						b.Error(err)
-						return
-					}
-					if res.Done != nil {
-						res.Done(grpcbalancer.DoneInfo{})
-					}
+				if res.Done != nil {
+					res.Done(grpcbalancer.DoneInfo{})
 				}
-			})
+			}
 		})
-	}
+	})
 }
 
 // BenchmarkPickDuringUpdate measures picks over 1 000 endpoints while
@@ -244,7 +313,7 @@ func BenchmarkPickDuringUpdate(b *testing.B) {
 	setA, setB := benchEndpoints(n), benchEndpoints(n + 1)[1:]
 	for _, pp := range pickPolicies {
 		b.Run(pp.name, func(b *testing.B) {
-			bal := newBenchBalancer(b, pp.policy, n)
+			bal := newBenchBalancer(b, balancer.Config{Policy: pp.policy}, n)
 			stop := make(chan struct{})
 			done := make(chan int)
 			go func() {
