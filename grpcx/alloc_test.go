@@ -44,8 +44,9 @@ func TestClientAllocs(t *testing.T) {
 		// one allocation.
 		{"pushback", grpcx.ClientConfig{Breaker: &circuitbreaker.Config{Clock: clk}}, false, false, 1},
 		// Deadline decay: the derived context with its timer and cancel
-		// function, the outgoing metadata context with its pairs.
-		{"deadline", grpcx.ClientConfig{Deadline: &dl, IgnorePushback: true}, false, true, 8},
+		// function, the outgoing metadata context holding a shared MD of
+		// the hop count.
+		{"deadline", grpcx.ClientConfig{Deadline: &dl, IgnorePushback: true}, false, true, 6},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			c := newClient(t, tc.cfg)

@@ -9,7 +9,6 @@ import (
 	"google.golang.org/grpc/metadata"
 
 	"github.com/resilience-go/resilience"
-	"github.com/resilience-go/resilience/deadline"
 	"github.com/resilience-go/resilience/retry"
 )
 
@@ -116,9 +115,16 @@ func (c *Client) decay(ctx context.Context) (context.Context, context.CancelFunc
 	}
 	var cancel context.CancelFunc
 	if hop.Bounded {
+		// A context of package context, not timeout.WithDeadline's: grpc-go
+		// derives a context.WithCancel from it for every call, which finds
+		// a package context's canceller, through any context.WithValue
+		// that later interceptors add, and joins it at the cost of a map
+		// entry; under a context of another type it would need an
+		// AfterFunc registration, or a goroutine behind a WithValue, which
+		// cost more than the runtime timer saved (see the package doc).
 		ctx, cancel = context.WithDeadline(ctx, now.Add(hop.Budget))
 	}
-	return metadata.AppendToOutgoingContext(ctx, deadline.GRPCHopsKey, strconv.Itoa(hop.Hops)), cancel, nil
+	return withHops(ctx, hop.Hops), cancel, nil
 }
 
 // withAttempt marks ctx as attempt n for in-process code

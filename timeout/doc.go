@@ -63,6 +63,20 @@
 // The retry package retries a per-attempt ErrTimeout and never the overall
 // one.
 //
+// # Cheap deadline contexts
+//
+// WithDeadline and WithTimeout are context.WithDeadline and
+// context.WithTimeout on the same wheel, for code that derives a deadline
+// per call without a Timeout, such as a client's per-hop or
+// per-attempt deadline. They share the wheel's precision: the context
+// ends 0 to 2 ms after its deadline, never before. Their CancelFunc
+// disarms the timer at once, so call it as with package context; under a
+// parent whose deadline comes first no timer is armed at all. Contexts
+// that package context derives from them cost more than under
+// context.WithDeadline's (see WithDeadline), so they pay where the context
+// is waited on or passed down as it is, not where a library wraps and
+// derives from it.
+//
 // # Use
 //
 // Most callers want New once per dependency, then the Timeout in a

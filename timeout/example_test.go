@@ -67,3 +67,19 @@ func ExampleTimeout_Enter() {
 	// same context: true
 	// true timeout: time limit exceeded
 }
+
+// WithTimeout derives a per-call deadline as context.WithTimeout does, at a
+// fraction of the cost; cancel releases it as soon as the call is done.
+func ExampleWithTimeout() {
+	ctx, cancel := timeout.WithTimeout(context.Background(), 5*time.Millisecond)
+	defer cancel()
+	<-ctx.Done() // a call that takes too long
+	fmt.Println(ctx.Err())
+
+	ctx, cancel = timeout.WithTimeout(context.Background(), time.Hour)
+	cancel() // the call finished: the timer is disarmed at once
+	fmt.Println(ctx.Err())
+	// Output:
+	// context deadline exceeded
+	// context canceled
+}

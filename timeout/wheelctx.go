@@ -14,8 +14,8 @@ import (
 // allocation, armed in the shared coarse timer wheel (internal/wheel)
 // instead of a runtime timer of its own. It behaves as a context from
 // context.WithDeadlineCause(parent, deadline, t.cause) whose cancel Exit
-// calls, with these differences, all invisible through the Context
-// interface:
+// calls (context.WithDeadline's, t nil, for WithDeadline and WithTimeout),
+// with these differences, all invisible through the Context interface:
 //
 //   - The deadline is read from the wheel's coarse clock; see Config.
 //   - Its Done channel is made on the first call to Done, as package
@@ -36,7 +36,7 @@ import (
 type wheelCtx struct {
 	parent context.Context
 	pdone  <-chan struct{} // parent.Done(), when the parent is no wheelCtx
-	t      *Timeout
+	t      *Timeout        // nil for the contexts of WithDeadline and WithTimeout
 	// done points to ch once Done made it, or to closedChan when Done was
 	// first called after the end; nil before.
 	done atomic.Pointer[<-chan struct{}]
@@ -67,6 +67,10 @@ const (
 	// flagParentAF is set when the parent, of a type other than wheelCtx,
 	// has an AfterFunc method (see closeDone).
 	flagParentAF
+	// flagNoTimer is set, once and for good, on a context of WithDeadline
+	// whose parent's deadline comes first: it has no timer of its own, and
+	// its Deadline is the parent's.
+	flagNoTimer
 )
 
 func (c *wheelCtx) lock() {
@@ -139,8 +143,12 @@ func (c *wheelCtx) parentEnded() bool {
 	return false
 }
 
-// Deadline returns the deadline the wheel fires at.
+// Deadline returns the deadline the wheel fires at, or the parent's when
+// the context has no timer of its own.
 func (c *wheelCtx) Deadline() (time.Time, bool) {
+	if c.flags.Load()&flagNoTimer != 0 {
+		return c.parent.Deadline()
+	}
 	return wheel.Time(c.timer.When()), true
 }
 
@@ -227,12 +235,16 @@ func (c *wheelCtx) Err() error {
 }
 
 // Value answers context.Cause's lookup itself once the context ended by
-// its own deadline (the Timeout's cause) or release (no cause, so Canceled);
-// it delegates everything else to the parent.
+// its own deadline (the Timeout's cause; none, so DeadlineExceeded, for a
+// context of WithDeadline) or release (no cause, so Canceled); it
+// delegates everything else to the parent.
 func (c *wheelCtx) Value(key any) any {
 	if key == cancelCtxKey && key != nil {
 		switch c.state.Load() {
 		case ctxExpired:
+			if c.t == nil {
+				return nil
+			}
 			return c.t.causeValue
 		case ctxReleased:
 			return nil
