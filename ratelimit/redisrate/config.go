@@ -86,8 +86,14 @@ type Config struct {
 	// KeyFunc gives Acquire the key of a call from its context. Nil means
 	// ratelimit.KeyFromContext (set by ratelimit.WithKey).
 	KeyFunc func(ctx context.Context) string `yaml:"-" json:"-"`
-	// Listener receives EventRejected, EventFallback and EventStateChange
-	// (see Limiter). Nil means no events, at no cost.
+	// Shadow makes the limiter decide but never enforce: a refused decision
+	// is reported as EventShadowRejected and the call is admitted (Allowed
+	// true, a nil error from Acquire, also while FailClosed cannot decide),
+	// so a new limit can be rolled out safely. False enforces.
+	Shadow bool `yaml:"shadow" json:"shadow"`
+	// Listener receives EventRejected (EventShadowRejected in shadow mode),
+	// EventFallback and EventStateChange (see Limiter). Nil means no
+	// events, at no cost.
 	Listener resilience.Listener `yaml:"-" json:"-"`
 	// Clock drives the breaker, the local fallback and, with ClientClock,
 	// the script's time. Nil means the real clock; tests pass

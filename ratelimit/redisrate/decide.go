@@ -2,6 +2,7 @@ package redisrate
 
 import (
 	"context"
+	"errors"
 	"time"
 
 	"github.com/resilience-go/resilience/ratelimit"
@@ -25,6 +26,16 @@ func (l *Limiter) Allow(ctx context.Context, key string) (ratelimit.Info, error)
 // ErrUnavailable (wrapping the cause) under FailClosed, or ctx's error when
 // ctx ended first.
 func (l *Limiter) AllowN(ctx context.Context, key string, n int) (ratelimit.Info, error) {
+	info, err := l.allowN(ctx, key, n)
+	if l.shadow && n > 0 && !info.Allowed && (err == nil || errors.Is(err, ErrUnavailable)) {
+		// Decided (or could not decide) and reported; not enforced.
+		info.Allowed = true
+		err = nil
+	}
+	return info, err
+}
+
+func (l *Limiter) allowN(ctx context.Context, key string, n int) (ratelimit.Info, error) {
 	switch {
 	case n < 0 || int64(n) > l.p.Burst:
 		// Never admissible: refused without asking Redis, whose state is

@@ -93,8 +93,12 @@ func (l *Limiter) recovered() {
 // rejected reports a refusal whose retry is wait away.
 func (l *Limiter) rejected(wait time.Duration, err error) {
 	if l.listener != nil {
+		kind := resilience.EventRejected
+		if l.shadow {
+			kind = resilience.EventShadowRejected
+		}
 		l.listener.OnEvent(resilience.Event{
-			Kind: resilience.EventRejected, Policy: policyName, Name: l.name, Delay: wait, Err: err,
+			Kind: kind, Policy: policyName, Name: l.name, Delay: wait, Err: err,
 		})
 	}
 }

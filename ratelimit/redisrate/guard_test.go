@@ -69,3 +69,40 @@ func TestRefusedWithoutRoundTrip(t *testing.T) {
 		t.Fatalf("degraded %v, events %+v; want three rejections and no fallback", l.Degraded(), rec.events)
 	}
 }
+
+// TestShadowDecidesButAdmits: in shadow mode every call is admitted, and
+// the refusals an enforcing limiter would make are reported instead.
+func TestShadowDecidesButAdmits(t *testing.T) {
+	srv := startRedis(t)
+	client := srv.client(t)
+	rec := &recorder{}
+	shadow := newTestLimiter(t, client, Config{Name: "shadow", Rate: 1, Per: time.Hour, Burst: 2, Shadow: true, Listener: rec})
+	enforcing := newTestLimiter(t, client, Config{Name: "enforcing", Rate: 1, Per: time.Hour, Burst: 2, Prefix: "e:"})
+	ctx := ratelimit.WithKey(bg(), "user")
+	var refusedByEnforcing int
+	for i := range 5 {
+		if _, err := shadow.Acquire(ctx); err != nil {
+			t.Fatalf("call %d: shadow Acquire() = %v want nil", i, err)
+		}
+		if _, err := enforcing.Acquire(ctx); errors.Is(err, ratelimit.ErrLimited) {
+			refusedByEnforcing++
+		}
+	}
+	if refusedByEnforcing != 3 {
+		t.Fatalf("enforcing limiter refused %d of 5 calls want 3", refusedByEnforcing)
+	}
+	rec.mu.Lock()
+	defer rec.mu.Unlock()
+	var shadowed int
+	for _, e := range rec.events {
+		switch e.Kind {
+		case resilience.EventShadowRejected:
+			shadowed++
+		case resilience.EventRejected:
+			t.Fatalf("shadow limiter reported %v; want only shadow rejections", e)
+		}
+	}
+	if shadowed != refusedByEnforcing {
+		t.Fatalf("shadow limiter reported %d would-be refusals want %d", shadowed, refusedByEnforcing)
+	}
+}

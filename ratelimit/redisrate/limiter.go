@@ -55,6 +55,7 @@ type Limiter struct {
 	clk         clock.Clock
 	name        string
 	listener    resilience.Listener
+	shadow      bool
 	degraded    atomic.Bool
 }
 
@@ -102,6 +103,7 @@ func New(client redis.UniversalClient, cfg Config) (*Limiter, error) {
 		clk:         clock.Or(cfg.Clock),
 		name:        cfg.Name,
 		listener:    cfg.Listener,
+		shadow:      cfg.Shadow,
 	}
 	if l.keyFn == nil {
 		l.keyFn = ratelimit.KeyFromContext
