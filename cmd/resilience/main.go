@@ -1,7 +1,8 @@
-// Command resilience runs the resilience-go demo and, in later versions, the
-// sidecar proxy.
+// Command resilience runs the resilience-go demo and the sidecar proxy.
 //
 //	resilience demo [--duration 30s]
+//	resilience proxy --config FILE
+//	resilience validate FILE
 package main
 
 import (
@@ -21,7 +22,9 @@ import (
 const usage = `usage: resilience <command> [flags]
 
 commands:
-  demo    run a self-contained demonstration on this machine (no set-up)
+  demo      run a self-contained demonstration on this machine (no set-up)
+  proxy     run the sidecar proxy: proxy --config FILE (SIGHUP reloads)
+  validate  check a configuration file: validate FILE
 
 run "resilience <command> -h" for a command's flags
 `
@@ -41,6 +44,10 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	switch args[0] {
 	case "demo":
 		return runDemo(ctx, args[1:], stdout, stderr)
+	case "proxy":
+		return runProxy(ctx, args[1:], stdout, stderr, nil)
+	case "validate":
+		return runValidate(args[1:], stdout, stderr)
 	case "-h", "--help", "help":
 		fmt.Fprint(stdout, usage)
 		return 0

@@ -1,0 +1,84 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/resilience-go/resilience/proxy"
+)
+
+func TestValidate(t *testing.T) {
+	dir := t.TempDir()
+	good := filepath.Join(dir, "good.yaml")
+	bad := filepath.Join(dir, "bad.yaml")
+	os.WriteFile(good, []byte("listeners: [{name: public}]\nroutes: [{name: all, cluster: backend}]\nclusters: [{name: backend, discovery: {static: [\"127.0.0.1:9001\"]}}]\n"), 0o600)
+	os.WriteFile(bad, []byte("listeners: [{name: public}]\nroutes:\n  - name: all\n    cluster: backnd\n    policies:\n      circuit_breaker: {failure_rate_threshold: 150}\nclusters: [{name: backend, discovery: {static: [\"127.0.0.1:9001\"]}}]\n"), 0o600)
+	tests := []struct {
+		name       string
+		args       []string
+		wantCode   int
+		wantStdout string
+		wantStderr []string
+	}{
+		{"ok", []string{"validate", good}, 0, "ok", nil},
+		{"broken", []string{"validate", bad}, 1, "", []string{bad + ":4:14: routes[0].cluster", bad + ":6:", "failure_rate_threshold"}},
+		{"missing", []string{"validate", filepath.Join(dir, "nope.yaml")}, 1, "", []string{"no such file"}},
+		{"no-arg", []string{"validate"}, 2, "", []string{"usage"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var stdout, stderr bytes.Buffer
+			code := run(context.Background(), tt.args, &stdout, &stderr)
+			if code != tt.wantCode || !strings.Contains(stdout.String(), tt.wantStdout) {
+				t.Fatalf("run(%q) = %d stdout %q want %d, %q; stderr %s", tt.args, code, stdout.String(), tt.wantCode, tt.wantStdout, stderr.String())
+			}
+			for _, w := range tt.wantStderr {
+				if !strings.Contains(stderr.String(), w) {
+					t.Errorf("run(%q) stderr %q want it to contain %q", tt.args, stderr.String(), w)
+				}
+			}
+		})
+	}
+}
+
+func TestProxyCommand(t *testing.T) {
+	up := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { io.WriteString(w, "up") }))
+	defer up.Close()
+	path := filepath.Join(t.TempDir(), "proxy.yaml")
+	cfg := fmt.Sprintf("listeners: [{name: public, address: \"127.0.0.1:0\"}]\nadmin: {address: \"127.0.0.1:0\"}\nroutes: [{name: all, cluster: b}]\nclusters: [{name: b, discovery: {static: [%q]}}]\n", strings.TrimPrefix(up.URL, "http://"))
+	os.WriteFile(path, []byte(cfg), 0o600)
+	ctx, cancel := context.WithCancel(context.Background())
+	started := make(chan *proxy.Proxy, 1)
+	done := make(chan int, 1)
+	var stdout, stderr bytes.Buffer
+	go func() { done <- runProxy(ctx, []string{"--config", path}, &stdout, &stderr, started) }()
+	var p *proxy.Proxy
+	select {
+	case p = <-started:
+	case code := <-done:
+		t.Fatalf("runProxy exited %d: %s", code, stderr.String())
+	}
+	c := &http.Client{Timeout: 5 * time.Second, Transport: &http.Transport{}}
+	resp, err := c.Get("http://" + p.Addr() + "/")
+	if err != nil {
+		cancel()
+		<-done
+		t.Fatal(err)
+	}
+	b, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	c.CloseIdleConnections()
+	cancel()
+	if code := <-done; code != 0 || string(b) != "up" {
+		t.Fatalf("proxy command: body %q exit %d want %q 0; stderr %s", b, code, "up", stderr.String())
+	}
+}

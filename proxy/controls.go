@@ -1,0 +1,16 @@
+package proxy
+
+import "github.com/resilience-go/resilience/dashboard"
+
+// controls hands the dashboard's buttons to the current table's
+// dashboard.Registry, so that they reach the instances in force after a
+// reload.
+type controls struct{ p *Proxy }
+
+func (c controls) reg() *dashboard.Registry { return c.p.table.Load().controls }
+
+func (c controls) Targets() []dashboard.Target         { return c.reg().Targets() }
+func (c controls) ForceOpen(name string) error         { return c.reg().ForceOpen(name) }
+func (c controls) ForceClose(name string) error        { return c.reg().ForceClose(name) }
+func (c controls) Reset(name string) error             { return c.reg().Reset(name) }
+func (c controls) SetChaos(name string, on bool) error { return c.reg().SetChaos(name, on) }
