@@ -132,6 +132,9 @@ func source(c config.Cluster) (discovery.Source, string, error) {
 		if s.Service == "" {
 			s.Service = c.Name
 		}
+		if s.Decode == nil {
+			s.Decode = config.DecoderFor(s.Path) // YAML for .yaml/.yml files
+		}
 		src, err := discovery.NewFile(s)
 		return src, s.Service, err
 	case d.DNS != nil:
