@@ -10,6 +10,8 @@
 # /usr/bin/chromium. It skips when none is found, unless CI is set, where a
 # missing browser fails it.
 set -euo pipefail
+# shellcheck source=lib/apt.sh
+. "$(dirname "$0")/lib/apt.sh"
 
 find_browser() {
 	if [ -n "${CHROMIUM_BIN:-}" ] && [ -x "$CHROMIUM_BIN" ]; then
@@ -39,20 +41,7 @@ ensure() {
 		printf 'chromium: %s (%s)\n' "$bin" "$(version "$bin")"
 		return 0
 	fi
-	if ! command -v apt-get >/dev/null 2>&1; then
-		echo 'chromium.sh: chromium is missing and apt-get is not available' >&2
-		return 1
-	fi
-	local sudo=()
-	if [ "$(id -u)" -ne 0 ]; then
-		sudo=(sudo)
-	fi
-	export DEBIAN_FRONTEND=noninteractive
-	"${sudo[@]}" apt-get update -q
-	# No recommends: the test runs headless with --no-sandbox, so neither
-	# chromium-sandbox nor desktop integration is needed. A font is, for the
-	# screenshot's text; DejaVu is small.
-	"${sudo[@]}" apt-get install -y -q --no-install-recommends chromium fonts-dejavu-core
+	apt_install chromium.sh chromium fonts-dejavu-core || return 1
 	bin=$(find_browser) || {
 		echo 'chromium.sh: chromium still missing after apt-get install' >&2
 		return 1

@@ -9,6 +9,8 @@
 # /usr/bin/etcd. They skip when it is missing, unless CI is set, where a
 # missing binary fails them.
 set -euo pipefail
+# shellcheck source=lib/apt.sh
+. "$(dirname "$0")/lib/apt.sh"
 
 find_server() {
 	if [ -n "${ETCD_BIN:-}" ] && [ -x "$ETCD_BIN" ]; then
@@ -35,17 +37,7 @@ ensure() {
 		printf 'etcd: %s (%s)\n' "$bin" "$(version "$bin")"
 		return 0
 	fi
-	if ! command -v apt-get >/dev/null 2>&1; then
-		echo 'etcd.sh: etcd is missing and apt-get is not available' >&2
-		return 1
-	fi
-	local sudo=()
-	if [ "$(id -u)" -ne 0 ]; then
-		sudo=(sudo)
-	fi
-	export DEBIAN_FRONTEND=noninteractive
-	"${sudo[@]}" apt-get update -q
-	"${sudo[@]}" apt-get install -y -q --no-install-recommends etcd-server
+	apt_install etcd.sh etcd-server || return 1
 	# Where an init system runs, the package may start a system-wide etcd
 	# on 2379/2380; the tests start their own on free ports, so they do not
 	# need it and do not collide with it.

@@ -9,6 +9,8 @@
 # with REDIS_SERVER=/path/to/redis-server). They skip when it is missing,
 # unless CI is set, where a missing binary fails them.
 set -euo pipefail
+# shellcheck source=lib/apt.sh
+. "$(dirname "$0")/lib/apt.sh"
 
 find_server() {
 	if [ -n "${REDIS_SERVER:-}" ] && [ -x "$REDIS_SERVER" ]; then
@@ -31,17 +33,7 @@ ensure() {
 		printf 'redis-server: %s (%s)\n' "$bin" "$("$bin" --version | head -n1)"
 		return 0
 	fi
-	if ! command -v apt-get >/dev/null 2>&1; then
-		echo 'redis.sh: redis-server is missing and apt-get is not available' >&2
-		return 1
-	fi
-	local sudo=()
-	if [ "$(id -u)" -ne 0 ]; then
-		sudo=(sudo)
-	fi
-	export DEBIAN_FRONTEND=noninteractive
-	"${sudo[@]}" apt-get update -q
-	"${sudo[@]}" apt-get install -y -q --no-install-recommends redis-server
+	apt_install redis.sh redis-server || return 1
 	# The package starts a system-wide server on port 6379 where an init
 	# system runs; the tests start their own, so that one is not needed.
 	bin=$(find_server) || {
