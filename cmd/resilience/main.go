@@ -1,6 +1,6 @@
 // Command resilience runs the resilience-go demo and the sidecar proxy.
 //
-//	resilience demo [--duration 30s]
+//	resilience demo [--duration 30s] [--workers 8] [--proxy]
 //	resilience proxy --config FILE
 //	resilience validate FILE
 package main
@@ -16,6 +16,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/resilience-go/resilience/cmd/resilience/internal/fulldemo"
 	"github.com/resilience-go/resilience/internal/demo"
 )
 
@@ -61,6 +62,7 @@ func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fs.SetOutput(stderr)
 	duration := fs.Duration("duration", 30*time.Second, "how long the demo runs")
 	workers := fs.Int("workers", 8, "concurrent callers")
+	viaProxy := fs.Bool("proxy", false, "run three upstreams behind the sidecar proxy, with the live dashboard")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return 0
@@ -71,7 +73,16 @@ func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "resilience demo: --duration and --workers must be positive")
 		return 2
 	}
-	if _, err := demo.Run(ctx, demo.Options{Duration: *duration, Workers: *workers, Out: stdout}); err != nil {
+	if !*viaProxy {
+		// The library demo: a breaker tripping and recovering in front of a
+		// failing upstream.
+		if _, err := demo.Run(ctx, demo.Options{Duration: *duration, Workers: *workers, Out: stdout}); err != nil {
+			fmt.Fprintln(stderr, err)
+			return 1
+		}
+		return 0
+	}
+	if _, err := fulldemo.Run(ctx, fulldemo.Options{Duration: *duration, Workers: *workers, Out: stdout, Log: stderr}); err != nil {
 		fmt.Fprintln(stderr, err)
 		return 1
 	}
