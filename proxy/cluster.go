@@ -92,21 +92,41 @@ func newCluster(c config.Cluster) (*cluster, error) {
 	// Start with the current set so that the first requests find endpoints.
 	ctx, cancel := context.WithCancel(context.Background())
 	cl.cancel = cancel
-	lctx, lcancel := context.WithTimeout(ctx, 5*time.Second)
-	insts, err := src.Lookup(lctx, service)
-	lcancel()
-	if err == nil {
-		if err := bal.Update(balancer.FromInstances(insts)); err != nil {
-			cancel()
-			bal.Close()
-			return nil, fmt.Errorf("proxy: cluster %q: %w", c.Name, err)
+	abort := func(err error) (*cluster, error) {
+		cancel()
+		bal.Close()
+		closeSource(src)
+		return nil, fmt.Errorf("proxy: cluster %q: %w", c.Name, err)
+	}
+	// An etcd watch lists the service before it watches, and its first
+	// update is that listing: a Lookup first would only cost a second
+	// round trip (two OpTimeouts while etcd is down).
+	listsFirst := c.Discovery.Etcd != nil
+	if !listsFirst {
+		lctx, lcancel := context.WithTimeout(ctx, 5*time.Second)
+		insts, err := src.Lookup(lctx, service)
+		lcancel()
+		if err == nil {
+			if err := bal.Update(balancer.FromInstances(insts)); err != nil {
+				return abort(err)
+			}
 		}
 	}
 	w, err := src.Watch(ctx, service)
 	if err != nil {
-		cancel()
-		bal.Close()
-		return nil, fmt.Errorf("proxy: cluster %q: watch: %w", c.Name, err)
+		return abort(fmt.Errorf("watch: %w", err))
+	}
+	if listsFirst {
+		nctx, ncancel := context.WithTimeout(ctx, 5*time.Second)
+		u, err := w.Next(nctx)
+		ncancel()
+		if err == nil {
+			err = bal.Update(balancer.FromInstances(u.Instances))
+		}
+		if err != nil {
+			w.Close()
+			return abort(fmt.Errorf("watch: %w", err))
+		}
 	}
 	go func() {
 		defer close(cl.done)
@@ -145,7 +165,7 @@ func source(c config.Cluster) (discovery.Source, string, error) {
 		src, err := discovery.NewDNS(s)
 		return src, s.Service, err
 	case d.Etcd != nil:
-		return nil, "", errors.New("etcd discovery is not supported by this proxy build")
+		return etcdSource(c.Name, d.Etcd)
 	}
 	return nil, "", errors.New("no discovery source")
 }
@@ -155,10 +175,16 @@ func (c *cluster) close() {
 	c.cancel()
 	<-c.done
 	c.bal.Close()
-	if s, ok := c.src.(interface{ Close() error }); ok {
+	closeSource(c.src)
+	c.transport.CloseIdleConnections()
+}
+
+// closeSource closes a discovery source that holds resources (an etcd
+// registry's client and watchers, a file watcher).
+func closeSource(src discovery.Source) {
+	if s, ok := src.(interface{ Close() error }); ok {
 		_ = s.Close()
 	}
-	c.transport.CloseIdleConnections()
 }
 
 // hashKey is the ring-hash key of r: the header or client address that

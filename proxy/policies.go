@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"reflect"
 
 	"github.com/resilience-go/resilience"
 	"github.com/resilience-go/resilience/adaptive"
@@ -13,6 +14,8 @@ import (
 	"github.com/resilience-go/resilience/circuitbreaker"
 	"github.com/resilience-go/resilience/config"
 	"github.com/resilience-go/resilience/deadline"
+	"github.com/resilience-go/resilience/fallback"
+	"github.com/resilience-go/resilience/hedge"
 	"github.com/resilience-go/resilience/httpx"
 	"github.com/resilience-go/resilience/ratelimit"
 	"github.com/resilience-go/resilience/ratelimit/redisrate"
@@ -34,6 +37,11 @@ type policies struct {
 	dlProp   *deadline.Propagator
 	redis    *redisrate.Limiter // closed when a reload drops it
 	budget   *retry.Budget
+	hedger   *hedge.Hedger
+	cache    *responseCache // fallback.stale_cache
+	cacheCfg fallback.CacheConfig
+	// serveFresh answers from a fresh cache entry without calling upstream.
+	serveFresh bool
 }
 
 // redisKeyed adapts a redisrate.Limiter to httpx.KeyedInfoLimiter. While
@@ -97,6 +105,9 @@ func buildPolicies(r config.Route, redisURL string, old *policies, keep func(con
 		} else if p.budget, err = retry.NewBudget(*rp.Budget); err != nil {
 			return nil, fmt.Errorf("route %q: retry.budget: %w", r.Name, err)
 		}
+	}
+	if err := p.buildHedgeAndCache(r, old, reuse, reg); err != nil {
+		return nil, err
 	}
 	if err := p.buildGuard(r, old, reuse, reg); err != nil {
 		return nil, err
@@ -251,6 +262,30 @@ func (p *policies) wrap(next http.Handler) (http.Handler, error) {
 		h = chaos.Middleware(p.injector)(h)
 	}
 	return h, nil
+}
+
+// buildHedgeAndCache makes the route's Hedger and stale cache. A Hedger is
+// kept over a reload when its settings and the budget it spends are; a
+// cache when its own settings are, whatever the static fallback's.
+func (p *policies) buildHedgeAndCache(r config.Route, old *policies, reuse func(config.PolicyKind) bool, reg *stats.Registry) error {
+	pc := r.Policies
+	var err error
+	if rp := pc.Retry; rp != nil && rp.Hedge != nil {
+		if reuse(config.KindHedge) && old.hedger != nil && old.budget == p.budget {
+			p.hedger = old.hedger
+		} else if p.hedger, err = newHedger(r.Name, *rp.Hedge, p.budget, reg.Listener("hedge", r.Name)); err != nil {
+			return fmt.Errorf("route %q: retry.hedge: %w", r.Name, err)
+		}
+	}
+	if fb := pc.Fallback; fb != nil && fb.StaleCache != nil {
+		p.cacheCfg, p.serveFresh = *fb.StaleCache, fb.StaleCache.ServeFresh
+		if old != nil && old.cache != nil && (reuse(config.KindFallback) || reflect.DeepEqual(old.cacheCfg, p.cacheCfg)) {
+			p.cache = old.cache
+		} else if p.cache, err = newResponseCache(r.Name, p.cacheCfg); err != nil {
+			return fmt.Errorf("route %q: fallback.stale_cache: %w", r.Name, err)
+		}
+	}
+	return nil
 }
 
 // setKey sets what a keyed limit counts per.

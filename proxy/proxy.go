@@ -345,6 +345,7 @@ var statsPolicy = map[config.PolicyKind]string{
 	config.KindAdaptive:       "adaptive",
 	config.KindShedder:        "shedder",
 	config.KindChaos:          "chaos",
+	config.KindHedge:          "hedge",
 }
 
 // forget removes from the stats registry the instances of the routes,

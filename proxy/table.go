@@ -23,8 +23,10 @@ type table struct {
 // buildTable makes the table of cfg, reusing from old the clusters and
 // policy instances that ch reports unchanged. On error, whatever it built is
 // closed and old is untouched.
-func buildTable(cfg *config.Config, old *table, ch config.Changes, reg *stats.Registry) (t *table, err error) {
-	t = &table{cfg: cfg, clusters: make(map[string]*cluster), controls: dashboard.NewRegistry()}
+func buildTable(cfg *config.Config, old *table, ch config.Changes, reg *stats.Registry) (_ *table, err error) {
+	// t, not the named result, which an error return sets to nil before
+	// the deferred cleanup reads it.
+	t := &table{cfg: cfg, clusters: make(map[string]*cluster), controls: dashboard.NewRegistry()}
 	var built []*cluster
 	oldRoutes := map[string]*route{}
 	defer func() {

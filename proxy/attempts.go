@@ -1,0 +1,116 @@
+package proxy
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"io"
+	"math/rand/v2"
+	"net/http"
+	"slices"
+	"time"
+
+	"github.com/resilience-go/resilience"
+	"github.com/resilience-go/resilience/balancer"
+	"github.com/resilience-go/resilience/clock"
+	"github.com/resilience-go/resilience/hedge"
+)
+
+// attempts sends r upstream up to n times, each attempt through the
+// route's Hedger when hedged. It returns the last response, whose body the
+// caller reads and closes, and the cancel of its context.
+func (rt *route) attempts(ctx context.Context, r *http.Request, body []byte, n int, hedged bool) (*http.Response, context.CancelFunc, error) {
+	rp := rt.cfg.Policies.Retry
+	if b := rt.pol.budget; b != nil {
+		b.Request()
+	}
+	var prev time.Duration
+	var lastErr error
+	for i := range n {
+		if i > 0 {
+			if b := rt.pol.budget; b != nil && !b.TryRetry() {
+				return nil, nil, lastErr // the retry budget is spent
+			}
+			d := rp.Backoff.Delay(i, prev, rand.Float64())
+			prev = d
+			if err := clock.Sleep(ctx, clock.Real(), d); err != nil {
+				return nil, nil, lastErr
+			}
+		}
+		actx, cancel := ctx, context.CancelFunc(nil)
+		if rp != nil && rp.PerTryTimeout > 0 {
+			actx, cancel = context.WithTimeout(ctx, rp.PerTryTimeout)
+		}
+		var resp *http.Response
+		var err error
+		if hedged {
+			resp, err = rt.hedged(actx, r, body, i)
+		} else {
+			resp, err = rt.once(actx, r, body, i)
+		}
+		last := i == n-1
+		if err == nil && (last || !slices.Contains(rt.statuses, resp.StatusCode)) {
+			return resp, cancel, nil
+		}
+		if err == nil {
+			drain(resp)
+			err = errStatus(resp.StatusCode)
+		}
+		if cancel != nil {
+			cancel()
+		}
+		lastErr = err
+		if last || ctx.Err() != nil {
+			break
+		}
+	}
+	return nil, nil, lastErr
+}
+
+// once makes one upstream call through the cluster's balancer.
+func (rt *route) once(ctx context.Context, r *http.Request, body []byte, attempt int) (*http.Response, error) {
+	cl := rt.cluster
+	pick, err := cl.bal.Pick(ctx, cl.hashKey(r))
+	if err != nil {
+		return nil, err
+	}
+	return rt.send(ctx, pick, r, body, attempt)
+}
+
+// send calls the endpoint of pick and reports the outcome to the balancer
+// and the cluster's stats; a hedge cancelled because another attempt won
+// is not a failure of the cluster.
+func (rt *route) send(ctx context.Context, pick balancer.Pick, r *http.Request, body []byte, attempt int) (*http.Response, error) {
+	out := r.Clone(ctx)
+	out.RequestURI = ""
+	out.URL.Scheme = "http"
+	out.URL.Host = pick.Addr()
+	out.Close = false
+	if body != nil {
+		out.Body = io.NopCloser(bytes.NewReader(body))
+		out.ContentLength = int64(len(body))
+		out.GetBody = nil
+	} else if attempt > 0 || r.ContentLength == 0 {
+		out.Body = http.NoBody
+	}
+	removeHopHeaders(out.Header)
+	setForwarded(out, r)
+	if rt.pol.dlProp != nil {
+		_ = rt.pol.dlProp.Stamp(out)
+	}
+	began := time.Now()
+	resp, err := rt.cluster.transport.RoundTrip(out)
+	var outcome error = err
+	if err == nil && resp.StatusCode >= 500 {
+		outcome = errStatus(resp.StatusCode)
+	}
+	pick.Done(outcome, time.Since(began))
+	switch {
+	case outcome == nil:
+		rt.clStats.Record(resilience.EventSuccess, time.Since(began))
+	case ctx.Err() != nil && errors.Is(context.Cause(ctx), hedge.ErrLost):
+	default:
+		rt.clStats.Record(resilience.EventFailure, time.Since(began))
+	}
+	return resp, err
+}
