@@ -33,6 +33,7 @@ func (p *Proxy) adminHandler(a config.Admin) (http.Handler, error) {
 			return nil, err
 		}
 		p.dash = d
+		p.events.d.Store(d)
 		mux.Handle("/dashboard", d.Handler())
 		mux.Handle("/dashboard/", d.Handler())
 	}

@@ -105,3 +105,30 @@ clusters: [{name: b, discovery: {static: [%s]}}]
 	}
 	client.CloseIdleConnections()
 }
+
+// TestDashboardRecordsStateChanges checks that a breaker tripping by itself
+// (not from a dashboard button) reaches the dashboard's recent events.
+func TestDashboardRecordsStateChanges(t *testing.T) {
+	up := upstream(t, "a", func(w http.ResponseWriter, r *http.Request) {
+		w.WriteHeader(http.StatusInternalServerError)
+	})
+	p := start(t, parse(t, base+`
+routes:
+  - name: failing
+    cluster: b
+    policies:
+      circuit_breaker: {consecutive_failures: 2, open_duration: 1h}
+clusters: [{name: b, discovery: {static: [%s]}}]
+`, addr(up)))
+	for range 3 {
+		get(t, "http://"+p.Addr()+"/")
+	}
+	var details []string
+	for _, e := range p.dash.Events() {
+		details = append(details, e.Name+": "+e.From+" -> "+e.To)
+		if e.Name == "failing" && e.Policy == "circuitbreaker" && e.From == "closed" && e.To == "open" {
+			return
+		}
+	}
+	t.Fatalf("dashboard events %q; want the route's breaker opening", details)
+}

@@ -115,7 +115,7 @@ func FuzzRouteMatch(f *testing.F) {
 	if err != nil {
 		f.Fatal(err)
 	}
-	tb, err := buildTable(cfg, nil, config.Diff(nil, cfg), reg)
+	tb, err := buildTable(cfg, nil, config.Diff(nil, cfg), reg, nil)
 	if err != nil {
 		f.Fatalf("buildTable: %v", err)
 	}

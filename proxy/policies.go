@@ -62,7 +62,7 @@ func (p *policies) release(next *policies) {
 
 // buildPolicies makes the instances of r's policies, reusing those of old
 // whose kind keep reports unchanged.
-func buildPolicies(r config.Route, redisURL string, old *policies, keep func(config.PolicyKind) bool, reg *stats.Registry) (*policies, error) {
+func buildPolicies(r config.Route, redisURL string, old *policies, keep func(config.PolicyKind) bool, reg *stats.Registry, events resilience.Listener) (*policies, error) {
 	p := &policies{}
 	pc := r.Policies
 	reuse := func(k config.PolicyKind) bool { return old != nil && keep(k) }
@@ -73,7 +73,7 @@ func buildPolicies(r config.Route, redisURL string, old *policies, keep func(con
 		} else {
 			cfg := *c
 			cfg.Name = r.Name
-			cfg.Listener = reg.Listener("circuitbreaker", r.Name)
+			cfg.Listener = resilience.Listeners(reg.Listener("circuitbreaker", r.Name), events)
 			if p.breaker, err = circuitbreaker.New(cfg); err != nil {
 				return nil, fmt.Errorf("route %q: circuit_breaker: %w", r.Name, err)
 			}
@@ -86,7 +86,7 @@ func buildPolicies(r config.Route, redisURL string, old *policies, keep func(con
 		} else {
 			cfg := *c
 			cfg.Name = r.Name
-			cfg.Listener = reg.Listener("chaos", r.Name)
+			cfg.Listener = resilience.Listeners(reg.Listener("chaos", r.Name), events)
 			if p.injector, err = chaos.New(cfg); err != nil {
 				return nil, fmt.Errorf("route %q: chaos: %w", r.Name, err)
 			}

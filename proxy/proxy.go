@@ -42,6 +42,7 @@ type Proxy struct {
 	log    *slog.Logger
 	health *health.Checker
 	dash   *dashboard.Dashboard
+	events dashEvents // state changes, to the dashboard once it exists
 
 	mu     sync.Mutex // serialises Apply and Shutdown
 	table  atomic.Pointer[table]
@@ -86,7 +87,7 @@ func New(cfg *config.Config, opts Options) (*Proxy, error) {
 		return nil, err
 	}
 	p.health = hc
-	t, err := buildTable(cfg, nil, config.Diff(nil, cfg), p.reg)
+	t, err := buildTable(cfg, nil, config.Diff(nil, cfg), p.reg, &p.events)
 	if err != nil {
 		return nil, err
 	}
@@ -268,7 +269,7 @@ func (p *Proxy) Apply(newCfg *config.Config) error {
 	}
 	old := p.table.Load()
 	ch := config.Diff(old.cfg, newCfg)
-	t, err := buildTable(newCfg, old, ch, p.reg)
+	t, err := buildTable(newCfg, old, ch, p.reg, &p.events)
 	if err != nil {
 		return err
 	}

@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"slices"
 
+	"github.com/resilience-go/resilience"
 	"github.com/resilience-go/resilience/config"
 	"github.com/resilience-go/resilience/dashboard"
 	"github.com/resilience-go/resilience/errcode"
@@ -23,7 +24,7 @@ type table struct {
 // buildTable makes the table of cfg, reusing from old the clusters and
 // policy instances that ch reports unchanged. On error, whatever it built is
 // closed and old is untouched.
-func buildTable(cfg *config.Config, old *table, ch config.Changes, reg *stats.Registry) (_ *table, err error) {
+func buildTable(cfg *config.Config, old *table, ch config.Changes, reg *stats.Registry, events resilience.Listener) (_ *table, err error) {
 	// t, not the named result, which an error return sets to nil before
 	// the deferred cleanup reads it.
 	t := &table{cfg: cfg, clusters: make(map[string]*cluster), controls: dashboard.NewRegistry()}
@@ -68,7 +69,7 @@ func buildTable(cfg *config.Config, old *table, ch config.Changes, reg *stats.Re
 			oldPol = or.pol
 		}
 		name := rc.Name
-		pol, err := buildPolicies(rc, cfg.Redis.URL, oldPol, func(k config.PolicyKind) bool { return ch.Keep(name, k) }, reg)
+		pol, err := buildPolicies(rc, cfg.Redis.URL, oldPol, func(k config.PolicyKind) bool { return ch.Keep(name, k) }, reg, events)
 		if err != nil {
 			return nil, fmt.Errorf("proxy: %w", err)
 		}
