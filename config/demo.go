@@ -10,8 +10,12 @@ import (
 // DemoYAML is the text/template of the configuration that `resilience
 // demo` runs: one listener, one route "/" to the cluster "demo" of three
 // static endpoints, with a timeout, retries under a budget, a circuit
-// breaker, a rate limit, a bulkhead, a stale-cache fallback and chaos
-// faults that are off until toggled. Render it with RenderDemo.
+// breaker, a rate limit, a bulkhead, a stale-cache and a static fallback
+// and chaos faults that are off until toggled; the cluster ejects outliers.
+// Its settings suit the demo's 60s scenario: the breaker counts the last 50
+// requests, so it trips within a second of a full outage at the demo's
+// load, and its 2s to 4s open spells let it close again soon after the
+// upstreams recover. Render it with RenderDemo.
 //
 //go:embed demo.yaml.tmpl
 var DemoYAML string

@@ -1,6 +1,6 @@
 // Command resilience runs the resilience-go demo and the sidecar proxy.
 //
-//	resilience demo [--duration 30s] [--workers 8] [--proxy]
+//	resilience demo [--duration 60s] [--workers 8]
 //	resilience proxy --config FILE
 //	resilience validate FILE
 package main
@@ -16,14 +16,16 @@ import (
 	"syscall"
 	"time"
 
-	"github.com/resilience-go/resilience/cmd/resilience/internal/fulldemo"
-	"github.com/resilience-go/resilience/internal/demo"
+	"github.com/resilience-go/resilience/cmd/resilience/internal/demo"
 )
 
 const usage = `usage: resilience <command> [flags]
 
 commands:
-  demo      run a self-contained demonstration on this machine (no set-up)
+  demo      run the self-contained demonstration on this machine, no set-up:
+            three upstreams on loopback behind the proxy, under load; one
+            turns flaky, then all fail and recover; a live timeline, the
+            dashboard URL, and a summary at the end (or on Ctrl-C)
   proxy     run the sidecar proxy: proxy --config FILE (SIGHUP reloads)
   validate  check a configuration file: validate FILE
 
@@ -60,29 +62,23 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("demo", flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	duration := fs.Duration("duration", 30*time.Second, "how long the demo runs")
+	duration := fs.Duration("duration", 60*time.Second, "how long the demo runs; the scenario's phases scale with it")
 	workers := fs.Int("workers", 8, "concurrent callers")
-	viaProxy := fs.Bool("proxy", false, "run three upstreams behind the sidecar proxy, with the live dashboard")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return 0
 		}
 		return 2
 	}
+	if fs.NArg() > 0 {
+		fmt.Fprintf(stderr, "resilience demo: unexpected argument %q\n", fs.Arg(0))
+		return 2
+	}
 	if *duration <= 0 || *workers <= 0 {
 		fmt.Fprintln(stderr, "resilience demo: --duration and --workers must be positive")
 		return 2
 	}
-	if !*viaProxy {
-		// The library demo: a breaker tripping and recovering in front of a
-		// failing upstream.
-		if _, err := demo.Run(ctx, demo.Options{Duration: *duration, Workers: *workers, Out: stdout}); err != nil {
-			fmt.Fprintln(stderr, err)
-			return 1
-		}
-		return 0
-	}
-	if _, err := fulldemo.Run(ctx, fulldemo.Options{Duration: *duration, Workers: *workers, Out: stdout, Log: stderr}); err != nil {
+	if _, err := demo.Run(ctx, demo.Options{Duration: *duration, Workers: *workers, Out: stdout, Log: stderr}); err != nil {
 		fmt.Fprintln(stderr, err)
 		return 1
 	}

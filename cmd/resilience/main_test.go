@@ -3,13 +3,19 @@ package main
 import (
 	"bytes"
 	"context"
+	"os"
 	"strings"
 	"testing"
 
 	"github.com/resilience-go/resilience/internal/leaktest"
 )
 
-func TestMain(m *testing.M) { leaktest.VerifyTestMain(m) }
+func TestMain(m *testing.M) {
+	if os.Getenv(soakChildEnv) == "1" {
+		os.Exit(soakChildMain()) // the proxy process of TestSoak
+	}
+	leaktest.VerifyTestMain(m)
+}
 
 func TestRunCommands(t *testing.T) {
 	cancelled, cancel := context.WithCancel(context.Background())
@@ -26,7 +32,12 @@ func TestRunCommands(t *testing.T) {
 		{"unknown", []string{"frobnicate"}, 2, "", `unknown command "frobnicate"`},
 		{"demo-bad-flag", []string{"demo", "--nope"}, 2, "", "flag provided but not defined"},
 		{"demo-bad-duration", []string{"demo", "--duration", "-1s"}, 2, "", "must be positive"},
+		{"demo-bad-workers", []string{"demo", "--workers", "0"}, 2, "", "must be positive"},
+		{"demo-extra-arg", []string{"demo", "now"}, 2, "", `unexpected argument "now"`},
+		{"demo-help", []string{"demo", "-h"}, 0, "", "-duration"},
+		{"demo-proxy-flag-gone", []string{"demo", "--proxy"}, 2, "", "flag provided but not defined: -proxy"},
 		{"demo-cancelled", []string{"demo", "--duration", "1h"}, 0, "summary", ""},
+		{"demo-cancelled-urls", []string{"demo"}, 0, "/dashboard", ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -1,4 +1,4 @@
-package fulldemo
+package demo
 
 import (
 	"testing"
