@@ -6,6 +6,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/resilience-go/resilience/stats"
 )
 
 func TestAdminEndpoints(t *testing.T) {
@@ -131,4 +133,45 @@ clusters: [{name: b, discovery: {static: [%s]}}]
 		}
 	}
 	t.Fatalf("dashboard events %q; want the route's breaker opening", details)
+}
+
+// TestClusterHealthOnDashboard checks that an ejection shows as the
+// cluster's state and gauges, and in the dashboard's recent events.
+func TestClusterHealthOnDashboard(t *testing.T) {
+	good := upstream(t, "good", nil)
+	bad := upstream(t, "bad", func(w http.ResponseWriter, r *http.Request) {
+		w.WriteHeader(http.StatusInternalServerError)
+	})
+	p := start(t, parse(t, base+`
+routes: [{name: all, cluster: pool}]
+clusters:
+  - name: pool
+    discovery: {static: [%s, %s]}
+    load_balancing: round_robin
+    outlier_detection: {consecutive_failures: 2, base_ejection_time: 1m, max_ejection_percent: 50}
+`, addr(good), addr(bad)))
+	for range 8 {
+		get(t, "http://"+p.Addr()+"/")
+	}
+	var snap *stats.InstanceSnapshot
+	for _, s := range p.reg.Snapshot() {
+		if s.Policy == "cluster" && s.Name == "pool" {
+			snap = &s
+		}
+	}
+	if snap == nil {
+		t.Fatal(`no "cluster" instance named "pool" in the stats registry`)
+	}
+	if v := snap.Gauges.Values; snap.State != "degraded" || v["ejected_endpoints"] != 1 || v["available_endpoints"] != 1 || v["endpoints"] != 2 {
+		t.Errorf("cluster pool: state %q, gauges %v; want degraded with 1 of 2 endpoints ejected", snap.State, v)
+	}
+	found := false
+	for _, e := range p.dash.Events() {
+		if e.Policy == "balancer" && e.Name == "pool" && e.To == "ejected" && strings.Contains(e.Detail, addr(bad)) {
+			found = true
+		}
+	}
+	if !found {
+		t.Errorf("dashboard events %+v; want the ejection of %s", p.dash.Events(), addr(bad))
+	}
 }

@@ -8,10 +8,12 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/resilience-go/resilience"
 	"github.com/resilience-go/resilience/balancer"
 	"github.com/resilience-go/resilience/config"
 	"github.com/resilience-go/resilience/discovery"
 	"github.com/resilience-go/resilience/httpx"
+	"github.com/resilience-go/resilience/stats"
 )
 
 // cluster is the running state of a config.Cluster: its balancer, the
@@ -26,9 +28,10 @@ type cluster struct {
 	done      chan struct{}
 }
 
-func newCluster(c config.Cluster) (*cluster, error) {
+func newCluster(c config.Cluster, events resilience.Listener) (*cluster, error) {
 	bcfg := balancer.Config{
 		Name:      c.Name,
+		Listener:  events,
 		Policy:    balancer.Policy(c.LoadBalancing.Policy),
 		PanicMode: c.LoadBalancing.PanicMode,
 	}
@@ -198,4 +201,43 @@ func (c *cluster) hashKey(r *http.Request) string {
 		return r.Header.Get(rh.Key.Header)
 	}
 	return httpx.ClientIP(r, rh.Key.TrustedProxies)
+}
+
+// clusterSource reports a cluster's endpoints for the dashboard and
+// /metrics: its state is "healthy" while every endpoint takes traffic,
+// "degraded" while some are ejected or failing health checks, and "down"
+// when none is left; the values count them and the requests in flight.
+func clusterSource(b *balancer.Balancer) stats.Source {
+	return func() stats.Gauges {
+		eps := b.Stats()
+		var ejected, unhealthy, available, inFlight float64
+		for _, e := range eps {
+			switch {
+			case e.Ejected:
+				ejected++
+			case !e.Healthy:
+				unhealthy++
+			default:
+				available++
+			}
+			if e.InFlight > 0 {
+				inFlight += float64(e.InFlight)
+			}
+		}
+		state := "healthy"
+		switch {
+		case available == 0:
+			state = "down"
+		case ejected+unhealthy > 0:
+			state = "degraded"
+		}
+		return stats.Gauges{
+			State:  state,
+			States: []string{"healthy", "degraded", "down"},
+			Values: map[string]float64{
+				"endpoints": float64(len(eps)), "available_endpoints": available,
+				"ejected_endpoints": ejected, "unhealthy_endpoints": unhealthy, "in_flight": inFlight,
+			},
+		}
+	}
 }

@@ -51,11 +51,12 @@ func buildTable(cfg *config.Config, old *table, ch config.Changes, reg *stats.Re
 			t.clusters[c.Name] = old.clusters[c.Name]
 			continue
 		}
-		cl, err := newCluster(c)
+		cl, err := newCluster(c, resilience.Listeners(reg.Listener("cluster", c.Name), events))
 		if err != nil {
 			return nil, err
 		}
 		built = append(built, cl)
+		reg.Instance("cluster", c.Name).SetSource(clusterSource(cl.bal))
 		t.clusters[c.Name] = cl
 	}
 	if old != nil {
