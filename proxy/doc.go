@@ -44,7 +44,7 @@
 // cacheable when it is a GET or HEAD without Range or Cache-Control:
 // no-store. A response is stored when its status is 200, 203, 204, 300,
 // 301, 308, 404 or 410, it is not no-store or private, has no Set-Cookie
-// and no Vary: *, and its body is at most 1 MiB; the body is copied while
+// and no Vary: *, and its body is at most 64 KiB; the body is copied while
 // it streams to the client, never buffered first. A request with
 // Authorization or a Cookie is only stored when the response says public
 // (or s-maxage). Vary is honoured: the entry keeps the request's values of
@@ -55,8 +55,10 @@
 // serve_fresh, an entry younger than ttl answers without calling the
 // upstream (X-Resilience-Cache: hit), unless the response asked for
 // no-cache or max-age=0, or the request for no-cache. Memory is bounded by
-// max_entries times 1 MiB. Rate-limit (429) and concurrency (503)
-// refusals happen before the forwarder and are not covered.
+// max_entries times 64 KiB (64 MiB per route with the default 1024
+// entries), so that a cache cannot crowd out the proxy's own memory.
+// Rate-limit (429) and concurrency (503) refusals happen before the
+// forwarder and are not covered.
 //
 // # Discovery
 //

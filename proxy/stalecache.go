@@ -22,7 +22,7 @@ const CacheHeader = "X-Resilience-Cache"
 // maxCacheBody is the largest response body the stale cache stores; larger
 // responses stream through and are not remembered. The cache holds at most
 // max_entries of them.
-const maxCacheBody = 1 << 20
+const maxCacheBody = 64 << 10
 
 // cachedResponse is one remembered upstream response.
 type cachedResponse struct {
