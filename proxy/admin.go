@@ -5,6 +5,7 @@ import (
 	"net/http"
 
 	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
 	"github.com/resilience-go/resilience/config"
@@ -20,9 +21,13 @@ func (p *Proxy) adminHandler(a config.Admin) (http.Handler, error) {
 	if err != nil {
 		return nil, err
 	}
+	// The Go and process collectors let operators watch the proxy's own
+	// goroutines, heap, file descriptors and RSS next to its policies.
 	preg := prometheus.NewRegistry()
-	if err := preg.Register(col); err != nil {
-		return nil, err
+	for _, c := range []prometheus.Collector{col, collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{})} {
+		if err := preg.Register(c); err != nil {
+			return nil, err
+		}
 	}
 	mux.Handle("GET /metrics", promhttp.HandlerFor(preg, promhttp.HandlerOpts{}))
 	p.health.Register(mux)

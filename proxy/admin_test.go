@@ -29,6 +29,8 @@ redis: {url: "redis://user:hunter2@127.0.0.1:6379"}
 		code                int
 	}{
 		{"/metrics", "resilience_", "", 200},
+		{"/metrics", "go_goroutines", "", 200},
+		{"/metrics", "process_resident_memory_bytes", "", 200},
 		{"/livez", "", "", 200},
 		{"/readyz", "", "", 200},
 		{"/config", "REDACTED", "hunter2", 200},
