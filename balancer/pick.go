@@ -58,6 +58,19 @@ func (p Pick) Done(err error, latency time.Duration) {
 	}
 }
 
+// Cancel gives back a pick whose call was never made, for example when a
+// retry picks again to avoid an endpoint that just failed: it releases the
+// in-flight count and records no outcome and no latency. Call either Done
+// or Cancel, once.
+func (p Pick) Cancel() {
+	if p.track&trackInflight != 0 {
+		p.c.inflight.Add(-1)
+		if p.total != nil {
+			p.total.Add(-1)
+		}
+	}
+}
+
 // done is Done's slow path, kept apart so that Done inlines and costs a
 // single comparison when there is nothing to record.
 func (p Pick) done(err error, latency time.Duration) {

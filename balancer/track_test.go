@@ -72,3 +72,35 @@ func TestInFlightTracking(t *testing.T) {
 		}
 	}
 }
+
+// TestPickCancel checks that a cancelled pick gives its in-flight count
+// back and records neither an outcome nor a latency.
+func TestPickCancel(t *testing.T) {
+	for _, policy := range []balancer.Policy{balancer.PolicyLeastRequest, balancer.PolicyPeakEWMA} {
+		t.Run(string(policy), func(t *testing.T) {
+			b, err := balancer.New(balancer.Config{
+				Policy: policy, Clock: manual(),
+				Outlier: balancer.OutlierConfig{ConsecutiveFailures: 1},
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer b.Close()
+			if err := b.Update([]balancer.Endpoint{{ID: "a", Addr: "10.0.0.1:80"}}); err != nil {
+				t.Fatal(err)
+			}
+			p, err := b.Pick(context.Background(), "")
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := b.Stats()[0].InFlight; got != 1 {
+				t.Fatalf("InFlight after Pick = %d want 1", got)
+			}
+			p.Cancel()
+			s := b.Stats()[0]
+			if s.InFlight != 0 || s.Ejected || s.Latency != 0 {
+				t.Errorf("after Cancel: InFlight %d, Ejected %v, Latency %v; want 0, false, 0", s.InFlight, s.Ejected, s.Latency)
+			}
+		})
+	}
+}

@@ -26,6 +26,7 @@ func (rt *route) attempts(ctx context.Context, r *http.Request, body []byte, n i
 	}
 	var prev time.Duration
 	var lastErr error
+	var failed string // the endpoint of the last failed attempt
 	for i := range n {
 		if i > 0 {
 			if b := rt.pol.budget; b != nil && !b.TryRetry() {
@@ -46,7 +47,7 @@ func (rt *route) attempts(ctx context.Context, r *http.Request, body []byte, n i
 		if hedged {
 			resp, err = rt.hedged(actx, r, body, i)
 		} else {
-			resp, err = rt.once(actx, r, body, i)
+			resp, failed, err = rt.once(actx, r, body, i, failed)
 		}
 		last := i == n-1
 		if err == nil && (last || !slices.Contains(rt.statuses, resp.StatusCode)) {
@@ -67,14 +68,41 @@ func (rt *route) attempts(ctx context.Context, r *http.Request, body []byte, n i
 	return nil, nil, lastErr
 }
 
-// once makes one upstream call through the cluster's balancer.
-func (rt *route) once(ctx context.Context, r *http.Request, body []byte, attempt int) (*http.Response, error) {
+// once makes one upstream call through the cluster's balancer, steering
+// away from avoid, the endpoint whose attempt just failed (as Envoy's
+// previous_hosts retry predicate does). It returns the endpoint it called.
+func (rt *route) once(ctx context.Context, r *http.Request, body []byte, attempt int, avoid string) (*http.Response, string, error) {
 	cl := rt.cluster
-	pick, err := cl.bal.Pick(ctx, cl.hashKey(r))
+	pick, err := cl.pick(ctx, cl.hashKey(r), func(addr string) bool { return addr == avoid })
 	if err != nil {
-		return nil, err
+		return nil, "", err
 	}
-	return rt.send(ctx, pick, r, body, attempt)
+	resp, err := rt.send(ctx, pick, r, body, attempt)
+	return resp, pick.Addr(), err
+}
+
+// repicks bounds how many times pick asks the balancer again for an
+// endpoint other than those to avoid.
+const repicks = 2
+
+// pick asks the balancer for an endpoint, asking again (at most repicks
+// times) while the one given is one avoid reports; unused picks are given
+// back with Cancel, so they leave no trace. A balancer that keeps choosing
+// an avoided endpoint (a ring hash, a single survivor) gets its way.
+func (cl *cluster) pick(ctx context.Context, key string, avoid func(string) bool) (balancer.Pick, error) {
+	p, err := cl.bal.Pick(ctx, key)
+	for range repicks {
+		if err != nil || !avoid(p.Addr()) {
+			break
+		}
+		next, nerr := cl.bal.Pick(ctx, key)
+		if nerr != nil {
+			break
+		}
+		p.Cancel()
+		p = next
+	}
+	return p, err
 }
 
 // send calls the endpoint of pick and reports the outcome to the balancer

@@ -9,7 +9,6 @@ import (
 	"sync/atomic"
 
 	"github.com/resilience-go/resilience"
-	"github.com/resilience-go/resilience/config"
 	"github.com/resilience-go/resilience/hedge"
 	"github.com/resilience-go/resilience/retry"
 )
@@ -80,38 +79,21 @@ func (c *hedgeCall) run(hctx context.Context) (*http.Response, error) {
 	return resp, nil
 }
 
-// send picks an endpoint, another than those already tried when the
-// balancer's policy makes a second pick cheap and neutral, and calls it.
+// send picks an endpoint, preferring one not tried yet, and calls it.
 func (c *hedgeCall) send(ctx context.Context) (*http.Response, error) {
 	cl := c.rt.cluster
-	key := cl.hashKey(c.r)
-	pick, err := cl.bal.Pick(ctx, key)
+	pick, err := cl.pick(ctx, cl.hashKey(c.r), func(addr string) bool {
+		c.mu.Lock()
+		defer c.mu.Unlock()
+		return slices.Contains(c.tried, addr)
+	})
 	if err != nil {
 		return nil, err
-	}
-	c.mu.Lock()
-	again := slices.Contains(c.tried, pick.Addr()) && repickable(cl.cfg.LoadBalancing.Policy)
-	c.mu.Unlock()
-	if again {
-		if p, err := cl.bal.Pick(ctx, key); err == nil {
-			pick.Done(context.Canceled, 0) // ignored: not a call
-			pick = p
-		}
 	}
 	c.mu.Lock()
 	c.tried = append(c.tried, pick.Addr())
 	c.mu.Unlock()
 	return c.rt.send(ctx, pick, c.r, c.body, c.attempt)
-}
-
-// repickable reports whether a pick can be given back without a trace:
-// the policies that measure neither latency nor load.
-func repickable(policy string) bool {
-	switch policy {
-	case "", config.LBRoundRobin, config.LBRandom, config.LBWeightedRoundRobin:
-		return true
-	}
-	return false
 }
 
 // failedStatus reports whether an upstream status is a failed attempt.
