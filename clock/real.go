@@ -4,6 +4,8 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"github.com/resilience-go/resilience/internal/tick"
 )
 
 // Real returns the process's real clock. Its Nanotime is coarse: a reading
@@ -79,11 +81,12 @@ func startCoarse() int64 {
 
 // runCoarse refreshes the reading until nobody has read it for
 // coarseIdleTicks refreshes.
+// It sleeps in tick.Sleep rather than on a time.Ticker: see package tick
+// for why the runtime's timers are avoided.
 func runCoarse() {
-	t := time.NewTicker(CoarseResolution)
-	defer t.Stop()
 	ticks := 0
-	for range t.C {
+	for {
+		tick.Sleep(CoarseResolution)
 		coarse.now.Store(int64(time.Since(epoch)))
 		ticks++
 		if ticks < coarseIdleTicks {

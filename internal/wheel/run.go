@@ -4,7 +4,8 @@ import (
 	"math"
 	"math/bits"
 	"runtime"
-	"time"
+
+	"github.com/resilience-go/resilience/internal/tick"
 )
 
 // closed is returned by Idle when the goroutine is not running.
@@ -67,11 +68,13 @@ func (w *timerWheel) begin() int64 {
 // run is the wheel's goroutine: it ticks every Resolution, publishes Now,
 // fires due timers, and returns when the wheel has been idle for an
 // idlePeriod.
+//
+// It sleeps in tick.Sleep rather than on a time.Ticker: see package tick
+// for why the runtime's timers are avoided.
 func run(w *timerWheel, idle chan struct{}) {
-	tk := time.NewTicker(Resolution)
-	defer tk.Stop()
 	lastCheck := w.now.Load()
-	for range tk.C {
+	for {
+		tick.Sleep(Resolution)
 		now := w.clock()
 		w.now.Store(now)
 		w.advance(now)
