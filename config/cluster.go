@@ -172,8 +172,14 @@ type OutlierDetection struct {
 // Upstream tunes the proxy's HTTP transport to a cluster.
 type Upstream struct {
 	// MaxIdleConnsPerHost is how many idle connections are kept per
-	// endpoint. Zero means 64.
+	// endpoint. Zero means 256: fewer than the requests in flight makes
+	// the proxy dial and close a connection for many of them.
 	MaxIdleConnsPerHost int `yaml:"max_idle_conns_per_host" json:"max_idle_conns_per_host"`
+	// MaxConnsPerHost caps the connections open to one endpoint; requests
+	// beyond it wait for one to be free (within their timeout). It bounds
+	// the proxy's memory and the upstream's load when many clients are
+	// connected at once. Zero means 512.
+	MaxConnsPerHost int `yaml:"max_conns_per_host" json:"max_conns_per_host"`
 	// IdleConnTimeout closes connections idle this long. Zero means
 	// 90s.
 	IdleConnTimeout time.Duration `yaml:"idle_conn_timeout" json:"idle_conn_timeout"`

@@ -36,6 +36,7 @@ func (v *validator) cluster(path string, c *Cluster) {
 	}
 	u := path + ".upstream."
 	nonNegative(v, u+"max_idle_conns_per_host", c.Upstream.MaxIdleConnsPerHost)
+	nonNegative(v, u+"max_conns_per_host", c.Upstream.MaxConnsPerHost)
 	nonNegative(v, u+"idle_conn_timeout", c.Upstream.IdleConnTimeout)
 	nonNegative(v, u+"dial_timeout", c.Upstream.DialTimeout)
 }

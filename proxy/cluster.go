@@ -71,7 +71,11 @@ func newCluster(c config.Cluster, events resilience.Listener) (*cluster, error) 
 	}
 	idle := c.Upstream.MaxIdleConnsPerHost
 	if idle == 0 {
-		idle = 64
+		idle = 256
+	}
+	conns := c.Upstream.MaxConnsPerHost
+	if conns == 0 {
+		conns = 512
 	}
 	dial := c.Upstream.DialTimeout
 	if dial == 0 {
@@ -86,8 +90,9 @@ func newCluster(c config.Cluster, events resilience.Listener) (*cluster, error) 
 		transport: &http.Transport{
 			Proxy:               nil,
 			DialContext:         (&net.Dialer{Timeout: dial, KeepAlive: 30 * time.Second}).DialContext,
-			MaxIdleConns:        256,
+			MaxIdleConns:        0, // bounded per endpoint instead
 			MaxIdleConnsPerHost: idle,
+			MaxConnsPerHost:     conns,
 			IdleConnTimeout:     idleTimeout,
 			ForceAttemptHTTP2:   false,
 		},
