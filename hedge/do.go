@@ -3,8 +3,6 @@ package hedge
 import (
 	"context"
 	"time"
-
-	"github.com/resilience-go/resilience"
 )
 
 // Wrap returns fn hedged by h, for use as the innermost function of a
@@ -22,14 +20,6 @@ func Wrap[R any](h *Hedger, fn func(context.Context) (R, error)) func(context.Co
 	return func(ctx context.Context) (R, error) { return Do(ctx, h, fn) }
 }
 
-type attempt[R any] struct {
-	r        R
-	err      error
-	n        int
-	panicked bool
-	panicVal any
-}
-
 // Do calls fn and, if it has not returned after the hedge delay, calls it
 // again concurrently, up to MaxHedges extra times, one more after each
 // delay. It returns the first success; the other attempts' contexts are
@@ -42,17 +32,26 @@ type attempt[R any] struct {
 // has less time left than ExpectedLatency (EventRetrySkipped); after a
 // skip, the call gets no more hedges.
 //
-// Every attempt runs in its own goroutine. Do returns as soon as it has
-// its answer and does not wait for the losers: they are cancelled and
-// finish in the background, each delivering into a buffered channel that
-// nobody needs to read, so none is left blocked as long as fn returns
-// once its context is cancelled. A panic in an attempt is reported as
-// EventPanic and re-raised in Do's goroutine (with the value, not the
-// original stack) if Do has not yet returned.
+// The first attempt runs in the caller's goroutine, so a call answered
+// before the delay costs a cancellable context and a timer, and no
+// goroutine. When the delay passes, the clock's timer starts each hedge in
+// a goroutine of its own. Because of that, Do always returns after the
+// first attempt has: when a hedge wins first, the first attempt's context
+// is cancelled (cause ErrLost) and Do returns once fn has seen that and
+// returned, which fn must do promptly, as every attempt must. Do does not
+// wait for the losing hedges: they are cancelled and finish in the
+// background, each delivering into a buffered channel that nobody needs to
+// read, so none is left blocked as long as fn returns once its context is
+// cancelled.
 //
-// A nil h calls fn directly. When the Hedger may not hedge (a learnt delay with too few samples and
-// no InitialDelay), fn runs in the caller's goroutine and Do allocates
-// nothing.
+// A panic in an attempt is reported as EventPanic. In the first attempt it
+// goes on up Do's caller's stack, after the hedges are cancelled. In a
+// hedge it cancels the other attempts and is re-raised in Do's goroutine
+// (with the value, not the original stack) unless the call already had
+// its answer.
+//
+// A nil h calls fn directly. When the Hedger may not hedge (a learnt delay
+// with too few samples and no InitialDelay), Do allocates nothing.
 func Do[R any](ctx context.Context, h *Hedger, fn func(context.Context) (R, error)) (R, error) {
 	if h == nil {
 		return fn(ctx)
@@ -73,76 +72,32 @@ func Do[R any](ctx context.Context, h *Hedger, fn func(context.Context) (R, erro
 	return hedged(ctx, h, fn, start, delay)
 }
 
+// hedged runs the first attempt inline, with the first hedge's timer set.
+// If the timer is stopped before it fires, no hedge ever started: the
+// first attempt's result is the call's, and the call's state goes back to
+// the pool. Otherwise settle decides.
 func hedged[R any](ctx context.Context, h *Hedger, fn func(context.Context) (R, error), start int64, delay time.Duration) (R, error) {
-	actx, cancel := context.WithCancelCause(ctx)
-	defer cancel(ErrLost)
-	results := make(chan attempt[R], 1+h.maxHedges)
-	go run(actx, h, fn, 1, results)
-	running, started := 1, 1
-
-	timer := h.clk.NewTimer(delay)
-	defer timer.Stop()
-	timerC := timer.C()
-	var last attempt[R]
-	for {
-		select {
-		case a := <-results:
-			running--
-			if a.panicked {
-				cancel(ErrLost)
-				panic(a.panicVal)
-			}
-			if a.err == nil {
-				if a.n > 1 {
-					h.wins.Add(1)
-				}
-				h.lat.record(h.clk.Nanotime() - start)
-				return a.r, nil
-			}
-			last = a
-			if running == 0 {
-				return last.r, last.err
-			}
-		case <-timerC:
-			if reason := h.skipReason(ctx); reason != "" {
-				if h.listener != nil {
-					h.emit(resilience.Event{Kind: resilience.EventRetrySkipped, Attempt: started + 1, Delay: delay, Detail: reason})
-				}
-				timerC = nil
-				continue
-			}
-			started++
-			running++
-			h.hedges.Add(1)
-			if h.listener != nil {
-				h.emit(resilience.Event{Kind: resilience.EventHedge, Attempt: started, Delay: delay})
-			}
-			go run(withAttempt(actx, started), h, fn, started, results)
-			if started <= h.maxHedges {
-				timer.Reset(delay)
-			} else {
-				timerC = nil
-			}
-		}
-	}
-}
-
-// run is one attempt's goroutine. It always delivers exactly one attempt
-// into out, which has room for every attempt of the call, so it never
-// blocks.
-func run[R any](ctx context.Context, h *Hedger, fn func(context.Context) (R, error), n int, out chan<- attempt[R]) {
-	a := attempt[R]{n: n, panicked: true}
+	c := callPool.Get().(*call)
+	c.h, c.ctx, c.delay, c.fn, c.ops, c.started = h, ctx, delay, fn, typed[R]{}, 1
+	c.actx, c.cancel = context.WithCancelCause(ctx)
+	c.timer = h.clk.AfterFunc(delay, c.fireFn)
+	returned := false
 	defer func() {
-		if a.panicked {
-			a.panicVal = recover()
-			if h.listener != nil {
-				h.emit(resilience.Event{Kind: resilience.EventPanic, Attempt: n, Err: resilience.ErrPanicked})
-			}
+		if !returned {
+			c.abandon()
 		}
-		out <- a
 	}()
-	a.r, a.err = fn(ctx)
-	a.panicked = false
+	r, err := fn(c.actx)
+	returned = true
+	if !c.timer.Stop() {
+		return settle(c, r, err, start)
+	}
+	c.cancel(ErrLost)
+	c.release()
+	if err == nil {
+		h.lat.record(h.clk.Nanotime() - start)
+	}
+	return r, err
 }
 
 type attemptKey struct{}

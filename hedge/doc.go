@@ -3,9 +3,11 @@
 // the first success wins.
 //
 // Hedging is opt-in and only for idempotent calls, since the dependency may
-// see every attempt. It costs a goroutine and a channel per attempt, which
-// is why it is not a pipeline policy (that would make every caller's
-// closure escape to the heap): it wraps the innermost function instead.
+// see every attempt. The first attempt runs in the caller's goroutine, so
+// a call answered before the delay costs only a cancellable context and a
+// timer; each hedge costs a goroutine. Hedging is not a pipeline policy
+// (that would make every caller's closure escape to the heap): it wraps
+// the innermost function instead.
 //
 //	h, _ := hedge.New(hedge.Config{Percentile: 95, MaxHedges: 1, Budget: b})
 //	call := hedge.Wrap(h, fetch) // build once, reuse
@@ -25,11 +27,14 @@
 // starts another attempt, unless the call's context is done or has less
 // time left than the expected (median) latency, or the Budget's TryRetry
 // refuses: then it reports EventRetrySkipped and hedges no more. The first
-// success is returned and the other attempts are cancelled (cause ErrLost);
-// Do does not wait for them, they end in the background and never block
-// (goroutine-leak free as long as fn honours its context). Failures wait
-// for the attempts still running; when all have failed, the last error is
-// returned.
+// success is returned and the other attempts are cancelled (cause ErrLost).
+// Hedges start from the clock's timer, each in its own goroutine; Do does
+// not wait for the losing ones, they end in the background and never block
+// (goroutine-leak free as long as fn honours its context). Do does wait
+// for the first attempt, which it runs itself: when a hedge wins first, it
+// returns once the first attempt has seen its context cancelled. Failures
+// wait for the attempts still running; when all have failed, the last
+// error is returned.
 //
 // # Zero value and concurrency
 //
