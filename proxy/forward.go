@@ -31,6 +31,9 @@ type route struct {
 	stats    *stats.Instance
 	clStats  *stats.Instance
 	statuses []int
+	// timeout is the route's timeout, or 0 when it needs no context of
+	// its own (see routeTimeout).
+	timeout time.Duration
 }
 
 // errStatus is an upstream answer that counts as a failure.
@@ -61,9 +64,9 @@ func (rt *route) forward(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
-	if t := pc.Timeout; t != nil && t.Timeout > 0 {
+	if rt.timeout > 0 {
 		var cancel context.CancelFunc
-		ctx, cancel = context.WithTimeout(ctx, t.Timeout)
+		ctx, cancel = context.WithTimeout(ctx, rt.timeout)
 		defer cancel()
 	}
 	attempts, hedged := 1, false
@@ -189,4 +192,26 @@ func (rt *route) fail(w http.ResponseWriter, r *http.Request, start time.Time, s
 		return // the client went away: nobody to answer
 	}
 	errcode.NewProblem(status, "", err.Error()).Write(w)
+}
+
+// routeTimeout returns the timeout the route must enforce with a context
+// of its own: 0 when there is none, or when the per-try timeout already
+// bounds every attempt so that all of them, with the largest backoffs
+// between them, fit within it. Each context and timer saved is a few
+// allocations and a little garbage on every request.
+func routeTimeout(pc config.Policies) time.Duration {
+	t := pc.Timeout
+	if t == nil || t.Timeout <= 0 {
+		return 0
+	}
+	rp := pc.Retry
+	if rp == nil || rp.PerTryTimeout <= 0 {
+		return t.Timeout
+	}
+	n := float64(max(rp.MaxAttempts, 1))
+	worst := n*float64(rp.PerTryTimeout) + (n-1)*float64(rp.Backoff.Cap()) // no overflow in float64
+	if worst > float64(t.Timeout) {
+		return t.Timeout // the attempts could outlast it
+	}
+	return 0
 }

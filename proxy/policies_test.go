@@ -176,3 +176,29 @@ clusters: [{name: b, discovery: {static: [%s]}}]
 		t.Fatalf("GET with spent budget = %d after %d calls want 503 after 1", code, calls.Load())
 	}
 }
+
+func TestRouteTimeoutNeeded(t *testing.T) {
+	tests := []struct {
+		name   string
+		policy string
+		want   time.Duration
+	}{
+		{"none", `{}`, 0},
+		{"timeout-only", `{timeout: 5s}`, 5 * time.Second},
+		{"retry-without-per-try", `{timeout: 5s, retry: {max_attempts: 3}}`, 5 * time.Second},
+		{"attempts-fit", `{timeout: 5s, retry: {max_attempts: 2, per_try_timeout: 2s, backoff: {initial: 1ms, max: 5ms}}}`, 0},
+		{"attempts-outlast", `{timeout: 5s, retry: {max_attempts: 3, per_try_timeout: 2s, backoff: {initial: 1ms, max: 5ms}}}`, 5 * time.Second},
+		{"backoff-outlasts", `{timeout: 5s, retry: {max_attempts: 2, per_try_timeout: 2s, backoff: {initial: 1s, max: 2s}}}`, 5 * time.Second},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			cfg := parse(t, base+`
+routes: [{name: r, cluster: c, policies: %s}]
+clusters: [{name: c, discovery: {static: ["127.0.0.1:1"]}}]
+`, tt.policy)
+			if got := routeTimeout(cfg.Routes[0].Policies); got != tt.want {
+				t.Errorf("routeTimeout(%s) = %v want %v", tt.policy, got, tt.want)
+			}
+		})
+	}
+}

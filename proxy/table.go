@@ -82,6 +82,7 @@ func buildTable(cfg *config.Config, old *table, ch config.Changes, reg *stats.Re
 			name: rc.Name, cfg: rc, match: m, cluster: t.clusters[rc.Cluster], pol: pol,
 			stats:   reg.Instance("route", rc.Name),
 			clStats: reg.Instance("cluster", rc.Cluster),
+			timeout: routeTimeout(rc.Policies),
 		}
 		if rt.cluster == nil {
 			return nil, fmt.Errorf("proxy: route %q: unknown cluster %q", rc.Name, rc.Cluster)
