@@ -196,49 +196,47 @@ func (p *policies) buildRateLimit(name, redisURL string, c *config.RateLimitPoli
 
 func (p *policies) buildGuard(r config.Route, old *policies, reuse func(config.PolicyKind) bool, reg *stats.Registry) error {
 	pc := r.Policies
-	var err error
 	switch {
 	case pc.Bulkhead != nil:
-		if reuse(config.KindBulkhead) && old.guard != nil {
-			p.guard = old.guard
-			return nil
-		}
-		cfg := *pc.Bulkhead
-		cfg.Name, cfg.Listener = r.Name, reg.Listener("bulkhead", r.Name)
-		s, err := bulkhead.New(cfg)
-		if err != nil {
-			return fmt.Errorf("route %q: bulkhead: %w", r.Name, err)
-		}
-		reg.Instance("bulkhead", r.Name).SetSource(stats.SemaphoreSource(s))
-		p.guard = s
+		return p.guardOf(r.Name, config.KindBulkhead, "bulkhead", old, reuse, reg, func(ln resilience.Listener) (resilience.Guard, stats.Source, error) {
+			cfg := *pc.Bulkhead
+			cfg.Name, cfg.Listener = r.Name, ln
+			s, err := bulkhead.New(cfg)
+			return s, stats.SemaphoreSource(s), err
+		})
 	case pc.Adaptive != nil:
-		if reuse(config.KindAdaptive) && old.guard != nil {
-			p.guard = old.guard
-			return nil
-		}
-		cfg := *pc.Adaptive
-		cfg.Name, cfg.Listener = r.Name, reg.Listener("adaptive", r.Name)
-		l, err := adaptive.New(cfg)
-		if err != nil {
-			return fmt.Errorf("route %q: adaptive: %w", r.Name, err)
-		}
-		reg.Instance("adaptive", r.Name).SetSource(stats.AdaptiveSource(l))
-		p.guard = l
+		return p.guardOf(r.Name, config.KindAdaptive, "adaptive", old, reuse, reg, func(ln resilience.Listener) (resilience.Guard, stats.Source, error) {
+			cfg := *pc.Adaptive
+			cfg.Name, cfg.Listener = r.Name, ln
+			l, err := adaptive.New(cfg)
+			return l, stats.AdaptiveSource(l), err
+		})
 	case pc.Shedder != nil:
-		if reuse(config.KindShedder) && old.guard != nil {
-			p.guard = old.guard
-			return nil
-		}
-		cfg := *pc.Shedder
-		cfg.Name, cfg.Listener = r.Name, reg.Listener("shedder", r.Name)
-		s, err := adaptive.NewShedder(cfg)
-		if err != nil {
-			return fmt.Errorf("route %q: shedder: %w", r.Name, err)
-		}
-		reg.Instance("shedder", r.Name).SetSource(stats.ShedderSource(s))
-		p.guard = s
+		return p.guardOf(r.Name, config.KindShedder, "shedder", old, reuse, reg, func(ln resilience.Listener) (resilience.Guard, stats.Source, error) {
+			cfg := *pc.Shedder
+			cfg.Name, cfg.Listener = r.Name, ln
+			s, err := adaptive.NewShedder(cfg)
+			return s, stats.ShedderSource(s), err
+		})
 	}
-	return err
+	return nil
+}
+
+// guardOf sets p.guard: old's when reuse keeps kind, else the one build
+// makes, reporting to the stats instance policy/route.
+func (p *policies) guardOf(route string, kind config.PolicyKind, policy string, old *policies, reuse func(config.PolicyKind) bool, reg *stats.Registry,
+	build func(resilience.Listener) (resilience.Guard, stats.Source, error)) error {
+	if reuse(kind) && old.guard != nil {
+		p.guard = old.guard
+		return nil
+	}
+	g, src, err := build(reg.Listener(policy, route))
+	if err != nil {
+		return fmt.Errorf("route %q: %s: %w", route, policy, err)
+	}
+	reg.Instance(policy, route).SetSource(src)
+	p.guard = g
+	return nil
 }
 
 // wrap builds the server-side middlewares around next, outermost first:
