@@ -32,6 +32,9 @@ type Config struct {
 	// (rate_limit.redis). Omitted, there is none, and a route that asks for
 	// a Redis rate limit is an error.
 	Redis Redis `yaml:"redis" json:"redis"`
+	// Process tunes the proxy's own process (its memory limit). Omitted,
+	// every setting is automatic.
+	Process Process `yaml:"process" json:"process"`
 }
 
 // Listener is one address the proxy accepts requests on.

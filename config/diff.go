@@ -65,8 +65,8 @@ type Changes struct {
 	// RoutesReordered is set when the routes both configs have are in a
 	// different order, which changes which one matches first.
 	RoutesReordered bool
-	// Admin and Redis are set when those sections changed.
-	Admin, Redis bool
+	// Admin, Redis and Process are set when those sections changed.
+	Admin, Redis, Process bool
 }
 
 // Empty reports whether the configs are equal.
@@ -74,7 +74,7 @@ func (c Changes) Empty() bool {
 	return len(c.Listeners.Added)+len(c.Listeners.Removed)+len(c.Listeners.Changed)+
 		len(c.Routes.Added)+len(c.Routes.Removed)+len(c.Routes.Changed)+
 		len(c.Clusters.Added)+len(c.Clusters.Removed)+len(c.Clusters.Changed) == 0 &&
-		!c.RoutesReordered && !c.Admin && !c.Redis
+		!c.RoutesReordered && !c.Admin && !c.Redis && !c.Process
 }
 
 // Keep reports whether the policy of that kind on that route is in both
@@ -101,6 +101,7 @@ func Diff(old, new *Config) Changes {
 	c.Clusters = diffNamed(old.Clusters, new.Clusters, func(cl Cluster) string { return cl.Name })
 	c.Admin = !reflect.DeepEqual(old.Admin, new.Admin)
 	c.Redis = !reflect.DeepEqual(old.Redis, new.Redis)
+	c.Process = old.Process != new.Process
 	c.RoutesReordered = !slices.Equal(commonOrder(old, new), commonOrder(new, old))
 
 	oldRoutes := map[string]*Route{}

@@ -61,6 +61,7 @@ func (v *validator) config(c *Config) {
 	v.addressConflicts(c)
 	v.admin(&c.Admin)
 	v.redis(&c.Redis)
+	v.process(&c.Process)
 	for i := range c.Routes {
 		v.route(index("routes", i), &c.Routes[i], listeners, clusters, c.Redis.URL != "")
 	}

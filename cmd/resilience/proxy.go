@@ -58,6 +58,7 @@ func runProxy(ctx context.Context, args []string, stdout, stderr io.Writer, star
 		return 2
 	}
 	log := slog.New(slog.NewTextHandler(stderr, nil))
+	mem := newMemoryLimiter(log)
 	var p *proxy.Proxy
 	ready := make(chan struct{})
 	w, err := config.NewWatcher(config.WatcherConfig{
@@ -71,6 +72,7 @@ func runProxy(ctx context.Context, args []string, stdout, stderr io.Writer, star
 				log.Error("reload rejected; the previous configuration stays in force", "err", err)
 				return
 			}
+			mem.set(u.Config.Process)
 			log.Info("configuration reloaded", "version", u.Version)
 		},
 		OnError: func(err error) {
@@ -83,6 +85,7 @@ func runProxy(ctx context.Context, args []string, stdout, stderr io.Writer, star
 	}
 	defer w.Close()
 	cfg, _ := w.Current()
+	mem.set(cfg.Process)
 	p, err = proxy.New(cfg, proxy.Options{Logger: log, DrainTimeout: *drain})
 	close(ready)
 	if err != nil {

@@ -5,10 +5,12 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"math"
 	"net/http"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"runtime/debug"
 	"strings"
 	"testing"
 	"time"
@@ -80,5 +82,52 @@ func TestProxyCommand(t *testing.T) {
 	cancel()
 	if code := <-done; code != 0 || string(b) != "up" {
 		t.Fatalf("proxy command: body %q exit %d want %q 0; stderr %s", b, code, "up", stderr.String())
+	}
+}
+
+// TestProxyCommandMemoryLimit: process.memory_limit becomes the runtime's
+// soft memory limit at start, and a reload changes it.
+func TestProxyCommandMemoryLimit(t *testing.T) {
+	before := debug.SetMemoryLimit(-1)
+	t.Cleanup(func() { debug.SetMemoryLimit(before) })
+	path := filepath.Join(t.TempDir(), "proxy.yaml")
+	write := func(limit string) {
+		cfg := "listeners: [{name: public, address: \"127.0.0.1:0\"}]\nadmin: {enabled: false}\n" +
+			"routes: [{name: all, cluster: b}]\nclusters: [{name: b, discovery: {static: [\"127.0.0.1:1\"]}}]\n" +
+			"process: {memory_limit: " + limit + "}\n"
+		if err := os.WriteFile(path, []byte(cfg), 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	write("48MiB")
+	ctx, cancel := context.WithCancel(context.Background())
+	started := make(chan *proxy.Proxy, 1)
+	done := make(chan int, 1)
+	var stdout, stderr bytes.Buffer
+	go func() { done <- runProxy(ctx, []string{"--config", path}, &stdout, &stderr, started) }()
+	select {
+	case <-started:
+	case code := <-done:
+		t.Fatalf("runProxy exited %d: %s", code, stderr.String())
+	}
+	if got := debug.SetMemoryLimit(-1); got != 48<<20 {
+		t.Errorf("memory limit after start = %d want %d", got, 48<<20)
+	}
+	write("none")
+	deadline := time.Now().Add(10 * time.Second)
+	for debug.SetMemoryLimit(-1) != math.MaxInt64 && time.Now().Before(deadline) {
+		time.Sleep(20 * time.Millisecond) // the watcher polls the file
+	}
+	got := debug.SetMemoryLimit(-1)
+	cancel()
+	if code := <-done; code != 0 {
+		t.Fatalf("proxy command exit %d; stderr %s", code, stderr.String())
+	}
+	if got != math.MaxInt64 {
+		t.Errorf("memory limit after reloading with none = %d want none", got)
+	}
+	if !strings.Contains(stderr.String(), `msg="memory limit" limit=48MiB source=config`) ||
+		!strings.Contains(stderr.String(), `msg="memory limit" limit=none source=none`) {
+		t.Errorf("the log does not report both limits:\n%s", stderr.String())
 	}
 }
