@@ -203,6 +203,34 @@ func (s *Server) FromRequest(r *http.Request) (context.Context, context.CancelFu
 	return ctx, cancel, nil
 }
 
+// FromRequestWithin is FromRequest for a handler that already bounds its
+// own work to within (a timeout of its own, or per-try timeouts that
+// cover every attempt): a budget of at least within is admitted and
+// counted as FromRequest does, but no context is derived to enforce it,
+// which saves a context and a timer on every such request; a shorter
+// budget is enforced as FromRequest does. The hop count is recorded only
+// when above zero (HopsFromContext reports 0 without one). When nothing
+// needed recording, the context returned is r's own, so the caller can
+// skip r.WithContext. within <= 0 means no bound: FromRequest.
+func (s *Server) FromRequestWithin(r *http.Request, within time.Duration) (context.Context, context.CancelFunc, error) {
+	if within <= 0 {
+		return s.FromRequest(r)
+	}
+	in, err := s.AdmitHTTP(r.Header)
+	if err != nil {
+		return r.Context(), noCancel, err
+	}
+	ctx := r.Context()
+	if in.Hops > 0 {
+		ctx = WithHops(ctx, in.Hops)
+	}
+	if !in.Bounded || in.Budget >= within {
+		return ctx, noCancel, nil
+	}
+	ctx, cancel := context.WithDeadline(ctx, s.clk.Now().Add(in.Budget))
+	return ctx, cancel, nil
+}
+
 // FromGRPC is FromRequest for a gRPC request with incoming metadata md; see
 // AdmitGRPC.
 func (s *Server) FromGRPC(ctx context.Context, md map[string][]string) (context.Context, context.CancelFunc, error) {

@@ -263,3 +263,63 @@ func TestZeroAllocs(t *testing.T) {
 		}
 	}
 }
+
+func TestFromRequestWithin(t *testing.T) {
+	clk := clock.NewManual(t0)
+	s := mustServer(t, deadline.ServerConfig{Default: 30 * time.Second, Max: 60 * time.Second, Min: 10 * time.Millisecond, Clock: clk})
+	tests := []struct {
+		name, ms, hops string
+		within         time.Duration
+		wantDeadline   time.Duration // 0: none derived
+		wantHops       int
+		wantSame       bool // the request's own context comes back
+		wantErr        error
+	}{
+		{name: "default budget covers the bound", within: 5 * time.Second, wantSame: true},
+		{name: "long budget covers the bound", ms: "8000", within: 5 * time.Second, wantSame: true},
+		{name: "equal budget covers the bound", ms: "5000", within: 5 * time.Second, wantSame: true},
+		{name: "short budget is enforced", ms: "1500", within: 5 * time.Second, wantDeadline: 1500 * time.Millisecond},
+		{name: "hops recorded without a deadline", ms: "8000", hops: "3", within: 5 * time.Second, wantHops: 3},
+		{name: "hops and a short budget", ms: "100", hops: "1", within: time.Second, wantDeadline: 100 * time.Millisecond, wantHops: 1},
+		{name: "no bound is FromRequest", within: 0, wantDeadline: 30 * time.Second},
+		{name: "exhausted", ms: "5", within: time.Second, wantErr: deadline.ErrBudgetExhausted},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			r := httptest.NewRequest(http.MethodGet, "/", nil)
+			if tt.ms != "" {
+				r.Header.Set(deadline.HeaderDeadlineMs, tt.ms)
+			}
+			if tt.hops != "" {
+				r.Header.Set(deadline.HeaderHops, tt.hops)
+			}
+			ctx, cancel, err := s.FromRequestWithin(r, tt.within)
+			if cancel == nil {
+				t.Fatal("FromRequestWithin returned a nil cancel")
+			}
+			defer cancel()
+			if !errors.Is(err, tt.wantErr) {
+				t.Fatalf("FromRequestWithin(%s) = %v want %v", tt.ms, err, tt.wantErr)
+			}
+			if err != nil {
+				return
+			}
+			dl, ok := ctx.Deadline()
+			switch {
+			case tt.wantDeadline == 0 && ok:
+				t.Errorf("deadline %v, want none", dl)
+			case tt.wantDeadline != 0 && (!ok || !dl.Equal(t0.Add(tt.wantDeadline))):
+				t.Errorf("deadline %v, %v want %v", dl, ok, t0.Add(tt.wantDeadline))
+			}
+			if got := deadline.HopsFromContext(ctx); got != tt.wantHops {
+				t.Errorf("hops %d want %d", got, tt.wantHops)
+			}
+			if same := ctx == r.Context(); same != tt.wantSame {
+				t.Errorf("returned the request's own context: %v want %v", same, tt.wantSame)
+			}
+		})
+	}
+	if st := s.Stats(); st.Propagated != 6 || st.Missing != 2 || st.Exhausted != 1 {
+		t.Errorf("Stats() = %+v want 6 propagated, 2 missing, 1 exhausted (every request counted)", st)
+	}
+}

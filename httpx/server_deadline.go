@@ -2,6 +2,7 @@ package httpx
 
 import (
 	"net/http"
+	"time"
 
 	"github.com/resilience-go/resilience/deadline"
 )
@@ -25,6 +26,32 @@ func Deadline(s *deadline.Server) Middleware {
 			}
 			defer cancel()
 			next.ServeHTTP(w, r.WithContext(ctx))
+		})
+	}
+}
+
+// DeadlineWithin is Deadline for a handler that already bounds its own
+// work to within (a timeout of its own, or per-try timeouts that cover
+// every attempt): see deadline.Server.FromRequestWithin. A request whose
+// budget is at least within, and which carries no hop count, is passed on
+// as it came: no context, timer or copy of the request. within <= 0 is
+// Deadline.
+func DeadlineWithin(s *deadline.Server, within time.Duration) Middleware {
+	if within <= 0 {
+		return Deadline(s)
+	}
+	return func(next http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			ctx, cancel, err := s.FromRequestWithin(r, within)
+			if err != nil {
+				writeRejection(w, StatusFor(err), rejectionDetail(err), 0)
+				return
+			}
+			defer cancel()
+			if ctx != r.Context() {
+				r = r.WithContext(ctx)
+			}
+			next.ServeHTTP(w, r)
 		})
 	}
 }

@@ -193,3 +193,70 @@ func TestChainOrder(t *testing.T) {
 // TestConcurrencyAdaptivePriority checks that the priority header reaches
 // an adaptive limiter: with 2 of 4 slots taken, sheddable (50% share) and
 // low (70%) requests are refused while normal and high ones get through.
+
+func TestDeadlineWithinMiddleware(t *testing.T) {
+	ds, err := deadline.NewServer(deadline.ServerConfig{Max: 10 * time.Second, Min: 100 * time.Millisecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	type seen struct {
+		deadline bool
+		budget   time.Duration
+		same     bool // the handler got the request the server read
+	}
+	var mu sync.Mutex
+	var got []seen
+	var outer *http.Request
+	inner := DeadlineWithin(ds, 3*time.Second)(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		dl, ok := r.Context().Deadline()
+		mu.Lock()
+		got = append(got, seen{deadline: ok, budget: time.Until(dl), same: r == outer})
+		mu.Unlock()
+		status(w, 200, "ok")
+	}))
+	srv, c := serve(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		outer = r
+		mu.Unlock()
+		inner.ServeHTTP(w, r)
+	}))
+	tests := []struct {
+		name, ms     string
+		wantCode     int
+		wantDeadline bool
+	}{
+		{name: "missing: the handler's bound is enough", wantCode: 200},
+		{name: "long budget: passed on as it came", ms: "5000", wantCode: 200},
+		{name: "short budget: enforced", ms: "1000", wantCode: 200, wantDeadline: true},
+		{name: "exhausted", ms: "5", wantCode: 504},
+	}
+	for _, tt := range tests {
+		var hdr []string
+		if tt.ms != "" {
+			hdr = append(hdr, deadline.HeaderDeadlineMs, tt.ms)
+		}
+		mu.Lock()
+		n := len(got)
+		mu.Unlock()
+		resp, body := get(t, c, srv.URL, hdr...)
+		if resp.StatusCode != tt.wantCode {
+			t.Errorf("%s: status %d want %d", tt.name, resp.StatusCode, tt.wantCode)
+			continue
+		}
+		if tt.wantCode != 200 {
+			if p := problem(t, resp, body); p.Status != tt.wantCode {
+				t.Errorf("%s: problem = %+v", tt.name, p)
+			}
+			continue
+		}
+		mu.Lock()
+		s := got[n]
+		mu.Unlock()
+		if s.deadline != tt.wantDeadline || s.same == tt.wantDeadline {
+			t.Errorf("%s: handler saw deadline %v (same request %v), want deadline %v", tt.name, s.deadline, s.same, tt.wantDeadline)
+		}
+		if tt.wantDeadline && (s.budget <= 0 || s.budget > time.Second) {
+			t.Errorf("%s: budget %v want (0, 1s]", tt.name, s.budget)
+		}
+	}
+}

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"net/http"
 	"time"
 
@@ -204,14 +205,37 @@ func routeTimeout(pc config.Policies) time.Duration {
 	if t == nil || t.Timeout <= 0 {
 		return 0
 	}
+	if worst := attemptsBound(pc); worst > 0 && worst <= t.Timeout {
+		return 0
+	}
+	return t.Timeout
+}
+
+// routeBound returns how long forward may take at most, by the route's
+// own timeouts: the route timeout, or the per-try timeouts of every
+// attempt and the largest backoffs between them, whichever is shorter; 0
+// when nothing bounds it. The deadline middleware need not enforce an
+// incoming budget at least this long with a context of its own.
+func routeBound(pc config.Policies) time.Duration {
+	worst := attemptsBound(pc)
+	if t := pc.Timeout; t != nil && t.Timeout > 0 && (worst == 0 || t.Timeout < worst) {
+		return t.Timeout
+	}
+	return worst
+}
+
+// attemptsBound is the longest that every attempt, each bounded by the
+// per-try timeout, and the largest backoffs between them can take; 0
+// when there is no per-try timeout, or the bound would overflow.
+func attemptsBound(pc config.Policies) time.Duration {
 	rp := pc.Retry
 	if rp == nil || rp.PerTryTimeout <= 0 {
-		return t.Timeout
+		return 0
 	}
 	n := float64(max(rp.MaxAttempts, 1))
 	worst := n*float64(rp.PerTryTimeout) + (n-1)*float64(rp.Backoff.Cap()) // no overflow in float64
-	if worst > float64(t.Timeout) {
-		return t.Timeout // the attempts could outlast it
+	if worst >= float64(math.MaxInt64) {
+		return 0
 	}
-	return 0
+	return time.Duration(worst)
 }

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/http"
 	"reflect"
+	"time"
 
 	"github.com/resilience-go/resilience"
 	"github.com/resilience-go/resilience/adaptive"
@@ -240,11 +241,13 @@ func (p *policies) guardOf(route string, kind config.PolicyKind, policy string, 
 }
 
 // wrap builds the server-side middlewares around next, outermost first:
-// chaos, rate limit, concurrency, deadline.
-func (p *policies) wrap(next http.Handler) (http.Handler, error) {
+// chaos, rate limit, concurrency, deadline. bound is how long next takes
+// at most by the route's own timeouts (routeBound), so that the deadline
+// middleware derives a context only for shorter incoming budgets.
+func (p *policies) wrap(next http.Handler, bound time.Duration) (http.Handler, error) {
 	h := next
 	if p.dlServer != nil {
-		h = httpx.Deadline(p.dlServer)(h)
+		h = httpx.DeadlineWithin(p.dlServer, bound)(h)
 	}
 	if p.guard != nil {
 		mw, err := httpx.Concurrency(httpx.ConcurrencyConfig{Guard: p.guard})

@@ -154,6 +154,47 @@ clusters: [{name: b, discovery: {static: [%s]}}]
 	}
 }
 
+// TestDeadlineWithinRouteBound: a route whose per-try timeouts bound it
+// handles requests whose budget is longer without a deadline context of
+// its own; upstreams still get the tighter of the budget and the per-try
+// timeout, and a short budget still wins.
+func TestDeadlineWithinRouteBound(t *testing.T) {
+	var got atomic.Value
+	up := upstream(t, "a", func(w http.ResponseWriter, r *http.Request) {
+		got.Store(r.Header.Get(deadline.HeaderDeadlineMs))
+	})
+	p := start(t, parse(t, base+`
+routes:
+  - name: all
+    cluster: b
+    policies:
+      retry: {max_attempts: 2, per_try_timeout: 800ms, backoff: {initial: 1ms, max: 2ms}}
+      deadline: {server: {max: 60s, default: 30s, min: 1ms}}
+clusters: [{name: b, discovery: {static: [%s]}}]
+`, addr(up)))
+	tests := []struct {
+		name, budget string
+		lo, hi       int // the upstream's header, in ms
+	}{
+		{"no budget: the per-try timeout", "", 1, 800},
+		{"a long budget: the per-try timeout", "20000", 1, 800},
+		{"a short budget wins", "300", 1, 300},
+	}
+	for _, tt := range tests {
+		var hdr []string
+		if tt.budget != "" {
+			hdr = []string{deadline.HeaderDeadlineMs, tt.budget}
+		}
+		if code, _, _ := get(t, "http://"+p.Addr()+"/", hdr...); code != 200 {
+			t.Fatalf("%s: GET = %d want 200", tt.name, code)
+		}
+		v, _ := got.Load().(string)
+		if ms, err := strconv.Atoi(v); err != nil || ms < tt.lo || ms > tt.hi {
+			t.Errorf("%s: upstream deadline header = %q want in [%d, %d]", tt.name, v, tt.lo, tt.hi)
+		}
+	}
+}
+
 func TestRetryBudgetSpent(t *testing.T) {
 	var calls atomic.Int32
 	up := upstream(t, "a", func(w http.ResponseWriter, r *http.Request) {
@@ -181,14 +222,17 @@ func TestRouteTimeoutNeeded(t *testing.T) {
 	tests := []struct {
 		name   string
 		policy string
-		want   time.Duration
+		want   time.Duration // routeTimeout
+		bound  time.Duration // routeBound
 	}{
-		{"none", `{}`, 0},
-		{"timeout-only", `{timeout: 5s}`, 5 * time.Second},
-		{"retry-without-per-try", `{timeout: 5s, retry: {max_attempts: 3}}`, 5 * time.Second},
-		{"attempts-fit", `{timeout: 5s, retry: {max_attempts: 2, per_try_timeout: 2s, backoff: {initial: 1ms, max: 5ms}}}`, 0},
-		{"attempts-outlast", `{timeout: 5s, retry: {max_attempts: 3, per_try_timeout: 2s, backoff: {initial: 1ms, max: 5ms}}}`, 5 * time.Second},
-		{"backoff-outlasts", `{timeout: 5s, retry: {max_attempts: 2, per_try_timeout: 2s, backoff: {initial: 1s, max: 2s}}}`, 5 * time.Second},
+		{"none", `{}`, 0, 0},
+		{"timeout-only", `{timeout: 5s}`, 5 * time.Second, 5 * time.Second},
+		{"retry-without-per-try", `{timeout: 5s, retry: {max_attempts: 3}}`, 5 * time.Second, 5 * time.Second},
+		{"attempts-fit", `{timeout: 5s, retry: {max_attempts: 2, per_try_timeout: 2s, backoff: {initial: 1ms, max: 5ms}}}`, 0, 4*time.Second + 5*time.Millisecond},
+		{"attempts-outlast", `{timeout: 5s, retry: {max_attempts: 3, per_try_timeout: 2s, backoff: {initial: 1ms, max: 5ms}}}`, 5 * time.Second, 5 * time.Second},
+		{"backoff-outlasts", `{timeout: 5s, retry: {max_attempts: 2, per_try_timeout: 2s, backoff: {initial: 1s, max: 2s}}}`, 5 * time.Second, 5 * time.Second},
+		{"per-try-only", `{retry: {max_attempts: 3, per_try_timeout: 1s, backoff: {initial: 1ms, max: 10ms}}}`, 0, 3*time.Second + 20*time.Millisecond},
+		{"retry-unbounded", `{retry: {max_attempts: 3}}`, 0, 0},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -198,6 +242,9 @@ clusters: [{name: c, discovery: {static: ["127.0.0.1:1"]}}]
 `, tt.policy)
 			if got := routeTimeout(cfg.Routes[0].Policies); got != tt.want {
 				t.Errorf("routeTimeout(%s) = %v want %v", tt.policy, got, tt.want)
+			}
+			if got := routeBound(cfg.Routes[0].Policies); got != tt.bound {
+				t.Errorf("routeBound(%s) = %v want %v", tt.policy, got, tt.bound)
 			}
 		})
 	}

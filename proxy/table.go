@@ -93,7 +93,7 @@ func buildTable(cfg *config.Config, old *table, ch config.Changes, reg *stats.Re
 				rt.statuses = []int{502, 503, 504}
 			}
 		}
-		if rt.handler, err = pol.wrap(http.HandlerFunc(rt.forward)); err != nil {
+		if rt.handler, err = pol.wrap(http.HandlerFunc(rt.forward), routeBound(rc.Policies)); err != nil {
 			return nil, fmt.Errorf("proxy: route %q: %w", rc.Name, err)
 		}
 		if pol.breaker != nil {
