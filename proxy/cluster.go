@@ -69,13 +69,13 @@ func newCluster(c config.Cluster, events resilience.Listener) (*cluster, error) 
 		bal.Close()
 		return nil, fmt.Errorf("proxy: cluster %q: %w", c.Name, err)
 	}
-	idle := c.Upstream.MaxIdleConnsPerHost
-	if idle == 0 {
-		idle = 256
-	}
 	conns := c.Upstream.MaxConnsPerHost
 	if conns == 0 {
-		conns = 512
+		conns = config.DefaultMaxConnsPerHost
+	}
+	idle := c.Upstream.MaxIdleConnsPerHost
+	if idle == 0 {
+		idle = conns
 	}
 	dial := c.Upstream.DialTimeout
 	if dial == 0 {
