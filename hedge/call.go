@@ -28,12 +28,18 @@ type call struct {
 	ops    ops         // typed[R]
 	timer  clock.Timer // the first delay's; Do's alone
 	fireFn func()      // c.fire, bound once per pooled call
+	// keep is set for Keep: each hedge runs in a context of its own,
+	// derived from ctx, so that the winner's can outlive the call.
+	keep bool
 
 	mu       sync.Mutex
 	finished bool        // no more hedges: the outcome is known or being decided
 	started  int         // attempts started, the first included
 	next     clock.Timer // the pending timer of the next hedge, if any
 	results  any         // chan attempt[R], made with the first hedge
+	// cancels[n] ends hedge n's context (Keep only; made with the first
+	// hedge, indexed by attempt number; the first attempt's is cancel).
+	cancels []context.CancelCauseFunc
 }
 
 var callPool = sync.Pool{New: func() any {
@@ -45,7 +51,7 @@ var callPool = sync.Pool{New: func() any {
 // release returns c, whose timer never fired, to the pool.
 func (c *call) release() {
 	c.h, c.ctx, c.actx, c.cancel, c.fn, c.ops, c.timer = nil, nil, nil, nil, nil, nil, nil
-	c.finished, c.started, c.next, c.results = false, 0, nil, nil
+	c.finished, c.started, c.next, c.results, c.keep, c.cancels = false, 0, nil, nil, false, nil
 	callPool.Put(c)
 }
 
@@ -93,6 +99,9 @@ func (c *call) fire() {
 	c.started = n
 	if c.results == nil {
 		c.results = c.ops.newResults(1 + h.maxHedges)
+		if c.keep {
+			c.cancels = make([]context.CancelCauseFunc, 2+h.maxHedges)
+		}
 	}
 	if n <= h.maxHedges {
 		c.next = h.clk.AfterFunc(c.delay, c.fireFn)
@@ -127,17 +136,76 @@ func (typed[R]) hedge(c *call, n int) {
 		}
 		c.mu.Unlock()
 		if decisive {
-			c.cancel(ErrLost)
+			c.cancelOthers(n)
 		}
 	}()
 	fn := c.fn.(func(context.Context) (R, error))
-	a.r, a.err = fn(withAttempt(c.actx, n))
+	a.r, a.err = fn(withAttempt(c.attemptContext(n), n))
 	a.panicked = false
 }
 
+// attemptContext returns the context hedge n runs in: the attempts'
+// shared one, or for Keep one of its own, cancelled at once when the call
+// was decided before the hedge got going.
+func (c *call) attemptContext(n int) context.Context {
+	if !c.keep {
+		return c.actx
+	}
+	ctx, cancel := context.WithCancelCause(c.ctx)
+	c.mu.Lock()
+	c.cancels[n] = cancel
+	decided := c.finished
+	c.mu.Unlock()
+	if decided {
+		cancel(ErrLost)
+	}
+	return ctx
+}
+
+// cancelOthers cancels, with cause ErrLost, every attempt but winner
+// (every one when winner is 0). Without keep, the attempts share one
+// context, so all of them are cancelled.
+func (c *call) cancelOthers(winner int) {
+	if !c.keep {
+		c.cancel(ErrLost)
+		return
+	}
+	if winner != 1 {
+		c.cancel(ErrLost)
+	}
+	c.mu.Lock()
+	cancels := c.cancels
+	c.mu.Unlock()
+	for n, cancel := range cancels {
+		if cancel != nil && n != winner {
+			cancel(ErrLost)
+		}
+	}
+}
+
+// releaseOf returns what ends the winner's context: the caller calls it
+// once done with the result. For no winner, every attempt is already
+// cancelled and it does nothing more.
+func (c *call) releaseOf(winner int) context.CancelCauseFunc {
+	switch {
+	case winner == 1:
+		return c.cancel
+	case winner > 1:
+		c.mu.Lock()
+		defer c.mu.Unlock()
+		if winner < len(c.cancels) && c.cancels[winner] != nil {
+			return c.cancels[winner]
+		}
+	}
+	return noRelease
+}
+
+func noRelease(error) {}
+
 // finish ends the call: no more hedges, no pending timer, and every
-// attempt still running is cancelled with ErrLost.
-func (c *call) finish() {
+// attempt still running is cancelled with ErrLost, but for Keep the
+// winner's (none when winner is 0).
+func (c *call) finish(winner int) {
 	c.mu.Lock()
 	c.finished = true
 	next := c.next
@@ -146,25 +214,28 @@ func (c *call) finish() {
 	if next != nil {
 		next.Stop()
 	}
-	c.cancel(ErrLost)
+	c.cancelOthers(winner)
 }
 
 // settle returns the call's answer once the first attempt has returned r,
-// err after its delay's timer fired. If no hedge started, that is r, err.
+// err after its delay's timer fired, and the number of the attempt that
+// won (0 when none succeeded). If no hedge started, that is r, err.
 // Otherwise the first attempt's result joins the hedges' in the results
 // channel and the first success there wins (a panic there is re-raised);
 // when every started attempt has failed, the last failure is returned.
-func settle[R any](c *call, r R, err error, start int64) (R, error) {
+func settle[R any](c *call, r R, err error, start int64) (R, int, error) {
 	h := c.h
 	c.mu.Lock()
 	if c.results == nil {
 		c.finished = true // before fire, waiting for c.mu, starts one
 		c.mu.Unlock()
-		c.finish()
+		winner := 0
 		if err == nil {
+			winner = 1
 			h.lat.record(h.clk.Nanotime() - start)
 		}
-		return r, err
+		c.finish(winner)
+		return r, winner, err
 	}
 	results := c.results.(chan attempt[R])
 	results <- attempt[R]{r: r, err: err, n: 1}
@@ -172,16 +243,16 @@ func settle[R any](c *call, r R, err error, start int64) (R, error) {
 	for received := 1; ; received++ {
 		a := <-results
 		if a.panicked {
-			c.finish()
+			c.finish(0)
 			panic(a.panicVal)
 		}
 		if a.err == nil {
-			c.finish()
+			c.finish(a.n)
 			if a.n > 1 {
 				h.wins.Add(1)
 			}
 			h.lat.record(h.clk.Nanotime() - start)
-			return a.r, nil
+			return a.r, a.n, nil
 		}
 		c.mu.Lock()
 		all := received == c.started
@@ -190,8 +261,8 @@ func settle[R any](c *call, r R, err error, start int64) (R, error) {
 		}
 		c.mu.Unlock()
 		if all {
-			c.finish()
-			return a.r, a.err
+			c.finish(0)
+			return a.r, 0, a.err
 		}
 	}
 }
@@ -200,7 +271,7 @@ func settle[R any](c *call, r R, err error, start int64) (R, error) {
 // goes on up Do's caller's stack.
 func (c *call) abandon() {
 	c.timer.Stop()
-	c.finish()
+	c.finish(0)
 	if c.h.listener != nil {
 		c.h.emit(resilience.Event{Kind: resilience.EventPanic, Attempt: 1, Err: resilience.ErrPanicked})
 	}

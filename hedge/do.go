@@ -53,8 +53,31 @@ func Wrap[R any](h *Hedger, fn func(context.Context) (R, error)) func(context.Co
 // A nil h calls fn directly. When the Hedger may not hedge (a learnt delay
 // with too few samples and no InitialDelay), Do allocates nothing.
 func Do[R any](ctx context.Context, h *Hedger, fn func(context.Context) (R, error)) (R, error) {
+	r, _, err := run(ctx, h, fn, false)
+	return r, err
+}
+
+// Keep is Do for a result that is still in use after the call, such as an
+// HTTP response whose body is read afterwards, and must not see its
+// context cancelled when Keep returns. The winning attempt's context stays
+// live until the caller calls release, which it must do once it is done
+// with the result (release(nil); more calls do nothing). The other
+// attempts are cancelled with cause ErrLost as in Do. When the call
+// failed, every attempt's context is already cancelled and release does
+// nothing.
+//
+// To give each attempt a context that can outlive the others, a hedge
+// costs one more context than with Do; a call answered before the delay
+// costs the same.
+func Keep[R any](ctx context.Context, h *Hedger, fn func(context.Context) (R, error)) (r R, release context.CancelCauseFunc, err error) {
+	return run(ctx, h, fn, true)
+}
+
+// run is Do, and Keep when keep is set.
+func run[R any](ctx context.Context, h *Hedger, fn func(context.Context) (R, error), keep bool) (R, context.CancelCauseFunc, error) {
 	if h == nil {
-		return fn(ctx)
+		r, err := fn(ctx)
+		return r, noRelease, err
 	}
 	h.calls.Add(1)
 	if h.budget != nil {
@@ -67,18 +90,18 @@ func Do[R any](ctx context.Context, h *Hedger, fn func(context.Context) (R, erro
 		if err == nil {
 			h.lat.record(h.clk.Nanotime() - start)
 		}
-		return r, err
+		return r, noRelease, err
 	}
-	return hedged(ctx, h, fn, start, delay)
+	return hedged(ctx, h, fn, start, delay, keep)
 }
 
 // hedged runs the first attempt inline, with the first hedge's timer set.
 // If the timer is stopped before it fires, no hedge ever started: the
 // first attempt's result is the call's, and the call's state goes back to
 // the pool. Otherwise settle decides.
-func hedged[R any](ctx context.Context, h *Hedger, fn func(context.Context) (R, error), start int64, delay time.Duration) (R, error) {
+func hedged[R any](ctx context.Context, h *Hedger, fn func(context.Context) (R, error), start int64, delay time.Duration, keep bool) (R, context.CancelCauseFunc, error) {
 	c := callPool.Get().(*call)
-	c.h, c.ctx, c.delay, c.fn, c.ops, c.started = h, ctx, delay, fn, typed[R]{}, 1
+	c.h, c.ctx, c.delay, c.fn, c.ops, c.started, c.keep = h, ctx, delay, fn, typed[R]{}, 1, keep
 	c.actx, c.cancel = context.WithCancelCause(ctx)
 	c.timer = h.clk.AfterFunc(delay, c.fireFn)
 	returned := false
@@ -90,14 +113,20 @@ func hedged[R any](ctx context.Context, h *Hedger, fn func(context.Context) (R, 
 	r, err := fn(c.actx)
 	returned = true
 	if !c.timer.Stop() {
-		return settle(c, r, err, start)
+		r, winner, err := settle(c, r, err, start)
+		return r, c.releaseOf(winner), err
 	}
-	c.cancel(ErrLost)
+	release := context.CancelCauseFunc(noRelease)
+	if keep && err == nil {
+		release = c.cancel
+	} else {
+		c.cancel(ErrLost)
+	}
 	c.release()
 	if err == nil {
 		h.lat.record(h.clk.Nanotime() - start)
 	}
-	return r, err
+	return r, release, err
 }
 
 type attemptKey struct{}

@@ -13,7 +13,9 @@
 //	call := hedge.Wrap(h, fetch) // build once, reuse
 //	v, err := pipeline.Execute(ctx, call)
 //
-// or, on its own, hedge.Do(ctx, h, fetch).
+// or, on its own, hedge.Do(ctx, h, fetch). For a result used after the
+// call returns, such as a streamed response body, use Keep: the winner's
+// context then stays live until the caller releases it.
 //
 // # Algorithm
 //

@@ -30,11 +30,16 @@ type driver struct {
 	acts    [maxAttempts + 1]chan act
 	done    chan int
 
+	// keep makes do call hedge.Keep instead of hedge.Do.
+	keep bool
+
 	mu       sync.Mutex
 	calls    int
 	goids    [maxAttempts + 1]uint64
 	returned [maxAttempts + 1]bool
 	causes   [maxAttempts + 1]error
+	ctxs     [maxAttempts + 1]context.Context
+	won      [maxAttempts + 1]bool // returned with a nil error
 }
 
 func newDriver() *driver {
@@ -50,6 +55,7 @@ func (d *driver) fn(ctx context.Context) (string, error) {
 	d.mu.Lock()
 	d.calls++
 	d.goids[n] = goid()
+	d.ctxs[n] = ctx
 	d.mu.Unlock()
 	defer func() {
 		d.mu.Lock()
@@ -62,6 +68,11 @@ func (d *driver) fn(ctx context.Context) (string, error) {
 	case a := <-d.acts[n]:
 		if a.panicVal != nil {
 			panic(a.panicVal)
+		}
+		if a.err == nil {
+			d.mu.Lock()
+			d.won[n] = true
+			d.mu.Unlock()
 		}
 		return a.v, a.err
 	case <-ctx.Done():
@@ -79,9 +90,11 @@ type result struct {
 	err      error
 	panicVal any
 	goid     uint64
+	release  context.CancelCauseFunc // Keep's
 }
 
-// do calls hedge.Do with d.fn in a new goroutine.
+// do calls hedge.Do, or hedge.Keep when d.keep is set, with d.fn in a new
+// goroutine.
 func (d *driver) do(ctx context.Context, h *hedge.Hedger) <-chan result {
 	out := make(chan result, 1)
 	go func() {
@@ -90,6 +103,10 @@ func (d *driver) do(ctx context.Context, h *hedge.Hedger) <-chan result {
 			res.panicVal = recover()
 			out <- res
 		}()
+		if d.keep {
+			res.v, res.release, res.err = hedge.Keep(ctx, h, d.fn)
+			return
+		}
 		res.v, res.err = hedge.Do(ctx, h, d.fn)
 	}()
 	return out

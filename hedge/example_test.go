@@ -52,3 +52,21 @@ func ExampleWrap() {
 	// Output:
 	// 42 <nil>
 }
+
+// Keep is for results read after the call, such as a streamed body: the
+// winner's context stays live until release.
+func ExampleKeep() {
+	h, _ := hedge.New(hedge.Config{Delay: time.Second})
+	var attemptCtx context.Context
+	open := func(ctx context.Context) (string, error) {
+		attemptCtx = ctx // a real call would stream a body under ctx
+		return "stream", nil
+	}
+	v, release, err := hedge.Keep(context.Background(), h, open)
+	fmt.Println(v, err, attemptCtx.Err())
+	release(nil) // done with the result
+	fmt.Println(attemptCtx.Err())
+	// Output:
+	// stream <nil> <nil>
+	// context canceled
+}

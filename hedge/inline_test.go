@@ -184,62 +184,106 @@ func TestInlineFirstAttempt(t *testing.T) {
 		},
 	}
 	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			synctest.Test(t, func(t *testing.T) {
-				clk := clock.NewManual(t0)
-				rec := &recorder{}
-				cfg := hedge.Config{Delay: inlineDelay, MaxHedges: tt.maxHedges, Clock: clk, Listener: rec}
-				if tt.budget >= 0 {
-					b := &fakeBudget{}
-					b.allow.Store(tt.budget)
-					cfg.Budget = b
-				}
-				h := mustNew(t, cfg)
-				d := newDriver()
-				e := &env{t: t, clk: clk, d: d, out: d.do(context.Background(), h)}
-				tt.drive(e)
-				r := <-e.out
-				if r.v != tt.v || !errors.Is(r.err, tt.err) || (tt.err == nil) != (r.err == nil) || r.panicVal != tt.panicVal {
-					t.Errorf("Do() = %q, %v, panic %v want %q, %v, panic %v", r.v, r.err, r.panicVal, tt.v, tt.err, tt.panicVal)
-				}
-				d.mu.Lock()
-				if !d.returned[1] {
-					t.Errorf("Do() returned before its first attempt")
-				}
-				d.mu.Unlock()
-				for range tt.started {
-					<-d.done
-				}
-				synctest.Wait()
-				d.mu.Lock()
-				defer d.mu.Unlock()
-				if d.calls != tt.started {
-					t.Errorf("%d attempts started want %d", d.calls, tt.started)
-				}
-				if d.goids[1] != r.goid {
-					t.Errorf("the first attempt ran in goroutine %d want Do's, %d", d.goids[1], r.goid)
-				}
-				for n := 2; n <= tt.started; n++ {
-					if d.goids[n] == r.goid {
-						t.Errorf("hedge %d ran in Do's goroutine want its own", n)
+		for _, keep := range []bool{false, true} {
+			name := tt.name + "/Do"
+			if keep {
+				name = tt.name + "/Keep"
+			}
+			t.Run(name, func(t *testing.T) {
+				synctest.Test(t, func(t *testing.T) {
+					clk := clock.NewManual(t0)
+					rec := &recorder{}
+					cfg := hedge.Config{Delay: inlineDelay, MaxHedges: tt.maxHedges, Clock: clk, Listener: rec}
+					if tt.budget >= 0 {
+						b := &fakeBudget{}
+						b.allow.Store(tt.budget)
+						cfg.Budget = b
 					}
-				}
-				for n := 1; n <= tt.started; n++ {
-					if want := tt.causes[n]; d.causes[n] != want {
-						t.Errorf("attempt %d was cancelled with cause %v want %v", n, d.causes[n], want)
+					h := mustNew(t, cfg)
+					d := newDriver()
+					d.keep = keep
+					e := &env{t: t, clk: clk, d: d, out: d.do(context.Background(), h)}
+					tt.drive(e)
+					r := <-e.out
+					if r.v != tt.v || !errors.Is(r.err, tt.err) || (tt.err == nil) != (r.err == nil) || r.panicVal != tt.panicVal {
+						t.Errorf("Do() = %q, %v, panic %v want %q, %v, panic %v", r.v, r.err, r.panicVal, tt.v, tt.err, tt.panicVal)
 					}
-				}
-				if got := rec.summary(); got != tt.events {
-					t.Errorf("events = %q want %q", got, tt.events)
-				}
-				if st := h.Stats(); st.Hedges != uint64(tt.started-1) || st.HedgeWins != tt.wins {
-					t.Errorf("Stats() = %+v want %d hedges, %d wins", st, tt.started-1, tt.wins)
-				}
-				if n := clk.Timers(); n != 0 {
-					t.Errorf("%d timers pending after Do returned want 0", n)
-				}
+					d.mu.Lock()
+					if !d.returned[1] {
+						t.Errorf("Do() returned before its first attempt")
+					}
+					d.mu.Unlock()
+					for range tt.started {
+						<-d.done
+					}
+					synctest.Wait()
+					d.mu.Lock()
+					defer d.mu.Unlock()
+					if d.calls != tt.started {
+						t.Errorf("%d attempts started want %d", d.calls, tt.started)
+					}
+					if d.goids[1] != r.goid {
+						t.Errorf("the first attempt ran in goroutine %d want Do's, %d", d.goids[1], r.goid)
+					}
+					for n := 2; n <= tt.started; n++ {
+						if d.goids[n] == r.goid {
+							t.Errorf("hedge %d ran in Do's goroutine want its own", n)
+						}
+					}
+					for n := 1; n <= tt.started; n++ {
+						if want := tt.causes[n]; d.causes[n] != want {
+							t.Errorf("attempt %d was cancelled with cause %v want %v", n, d.causes[n], want)
+						}
+					}
+					if got := rec.summary(); got != tt.events {
+						t.Errorf("events = %q want %q", got, tt.events)
+					}
+					if st := h.Stats(); st.Hedges != uint64(tt.started-1) || st.HedgeWins != tt.wins {
+						t.Errorf("Stats() = %+v want %d hedges, %d wins", st, tt.started-1, tt.wins)
+					}
+					if n := clk.Timers(); n != 0 {
+						t.Errorf("%d timers pending after Do returned want 0", n)
+					}
+					checkContexts(t, d, r, keep)
+				})
 			})
-		})
+		}
+	}
+}
+
+// checkContexts checks the attempts' contexts once the call has returned:
+// Do leaves none live; Keep leaves only the winner's, until its release.
+func checkContexts(t *testing.T, d *driver, r result, keep bool) {
+	t.Helper()
+	winner := 0
+	if keep && r.err == nil && r.panicVal == nil {
+		for n := 1; n <= d.calls; n++ {
+			if d.won[n] {
+				winner = n
+			}
+		}
+	}
+	for n := 1; n <= d.calls; n++ {
+		ctx := d.ctxs[n]
+		switch {
+		case n == winner && ctx.Err() != nil:
+			t.Errorf("Keep: the winner's context (attempt %d) is done (%v) before its release", n, context.Cause(ctx))
+		case n != winner && ctx.Err() == nil:
+			t.Errorf("attempt %d's context is live after the call returned", n)
+		case n != winner && r.err == nil && r.panicVal == nil && !errors.Is(context.Cause(ctx), hedge.ErrLost):
+			t.Errorf("attempt %d's context ended with cause %v want ErrLost", n, context.Cause(ctx))
+		}
+	}
+	if !keep || r.panicVal != nil {
+		return // a panic returns nothing
+	}
+	if r.release == nil {
+		t.Fatal("Keep returned a nil release")
+	}
+	r.release(nil)
+	r.release(nil) // harmless
+	if winner > 0 && d.ctxs[winner].Err() == nil {
+		t.Errorf("Keep: the winner's context (attempt %d) is live after release", winner)
 	}
 }
 
@@ -262,6 +306,13 @@ func TestFirstAttemptAllocs(t *testing.T) {
 		const want = 3
 		if n := testing.AllocsPerRun(200, func() { hedge.Do(tc.ctx, h, fn) }); n > want {
 			t.Errorf("%s: hedged Do answered before the delay allocates %v times want <= %d", tc.name, n, want)
+		}
+		keep := func() {
+			_, release, _ := hedge.Keep(tc.ctx, h, fn)
+			release(nil)
+		}
+		if n := testing.AllocsPerRun(200, keep); n > want {
+			t.Errorf("%s: Keep answered before the delay allocates %v times want <= %d", tc.name, n, want)
 		}
 	}
 }

@@ -16,10 +16,27 @@ import (
 	"github.com/resilience-go/resilience/hedge"
 )
 
+// cleanup ends the contexts a response's body streams under, once the
+// caller has read and closed it: the attempt's per-try context and the
+// winning hedge's. Either may be nil.
+type cleanup struct {
+	cancel  context.CancelFunc
+	release context.CancelCauseFunc
+}
+
+func (c cleanup) run() {
+	if c.release != nil {
+		c.release(nil)
+	}
+	if c.cancel != nil {
+		c.cancel()
+	}
+}
+
 // attempts sends r upstream up to n times, each attempt through the
 // route's Hedger when hedged. It returns the last response, whose body the
-// caller reads and closes, and the cancel of its context.
-func (rt *route) attempts(ctx context.Context, r *http.Request, body []byte, n int, hedged bool) (*http.Response, context.CancelFunc, error) {
+// caller reads and closes, and then runs the cleanup.
+func (rt *route) attempts(ctx context.Context, r *http.Request, body []byte, n int, hedged bool) (*http.Response, cleanup, error) {
 	rp := rt.cfg.Policies.Retry
 	if b := rt.pol.budget; b != nil {
 		b.Request()
@@ -30,12 +47,12 @@ func (rt *route) attempts(ctx context.Context, r *http.Request, body []byte, n i
 	for i := range n {
 		if i > 0 {
 			if b := rt.pol.budget; b != nil && !b.TryRetry() {
-				return nil, nil, lastErr // the retry budget is spent
+				return nil, cleanup{}, lastErr // the retry budget is spent
 			}
 			d := rp.Backoff.Delay(i, prev, rand.Float64())
 			prev = d
 			if err := clock.Sleep(ctx, clock.Real(), d); err != nil {
-				return nil, nil, lastErr
+				return nil, cleanup{}, lastErr
 			}
 		}
 		actx, cancel := ctx, context.CancelFunc(nil)
@@ -44,28 +61,27 @@ func (rt *route) attempts(ctx context.Context, r *http.Request, body []byte, n i
 		}
 		var resp *http.Response
 		var err error
+		cl := cleanup{cancel: cancel}
 		if hedged {
-			resp, err = rt.hedged(actx, r, body, i)
+			resp, cl.release, err = rt.hedged(actx, r, body, i)
 		} else {
 			resp, failed, err = rt.once(actx, r, body, i, failed)
 		}
 		last := i == n-1
 		if err == nil && (last || !slices.Contains(rt.statuses, resp.StatusCode)) {
-			return resp, cancel, nil
+			return resp, cl, nil
 		}
 		if err == nil {
 			drain(resp)
 			err = errStatus(resp.StatusCode)
 		}
-		if cancel != nil {
-			cancel()
-		}
+		cl.run()
 		lastErr = err
 		if last || ctx.Err() != nil {
 			break
 		}
 	}
-	return nil, nil, lastErr
+	return nil, cleanup{}, lastErr
 }
 
 // once makes one upstream call through the cluster's balancer, steering

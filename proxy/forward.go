@@ -102,10 +102,8 @@ func (rt *route) forward(w http.ResponseWriter, r *http.Request) {
 		}
 		permit = p
 	}
-	resp, cancel, err := rt.attempts(ctx, r, body, attempts, hedged)
-	if cancel != nil {
-		defer cancel()
-	}
+	resp, cl, err := rt.attempts(ctx, r, body, attempts, hedged)
+	defer cl.run()
 	outcome := err
 	if err == nil && resp.StatusCode >= 500 {
 		outcome = errStatus(resp.StatusCode)

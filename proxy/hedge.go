@@ -30,16 +30,15 @@ func newHedger(route string, c hedge.Config, budget *retry.Budget, ln resilience
 }
 
 // hedgeCall is one attempt of a request sent through the route's Hedger:
-// the original and its hedges race and the first good response wins. Each
-// runs in a context of its own, derived from the attempt's, so that the
-// winner's body outlives hedge.Do (which cancels the contexts it gave out
-// when it returns); the losers' are cancelled through context.AfterFunc.
+// the original and its hedges race and the first good response wins. It
+// goes through hedge.Keep, so the winner's context, under which its body
+// streams, outlives the call; won makes sure that only one attempt returns
+// a response, so that no losing body is left open.
 type hedgeCall struct {
 	rt      *route
 	r       *http.Request
 	body    []byte
 	attempt int
-	parent  context.Context
 	won     atomic.Bool
 
 	mu    sync.Mutex
@@ -48,34 +47,26 @@ type hedgeCall struct {
 
 // hedged sends r through the Hedger: a failure is a transport error or a
 // status that counts as one (5xx or retry_on_status); the response it
-// returns is the winner's, whose body the caller closes.
-func (rt *route) hedged(ctx context.Context, r *http.Request, body []byte, attempt int) (*http.Response, error) {
-	c := &hedgeCall{rt: rt, r: r, body: body, attempt: attempt, parent: ctx}
-	return hedge.Do(ctx, rt.pol.hedger, c.run)
+// returns is the winner's, whose body the caller closes before it calls
+// release (release(nil) ends the winner's context).
+func (rt *route) hedged(ctx context.Context, r *http.Request, body []byte, attempt int) (*http.Response, context.CancelCauseFunc, error) {
+	c := &hedgeCall{rt: rt, r: r, body: body, attempt: attempt}
+	return hedge.Keep(ctx, rt.pol.hedger, c.run)
 }
 
-func (c *hedgeCall) run(hctx context.Context) (*http.Response, error) {
-	rctx, cancel := context.WithCancelCause(c.parent)
-	stop := context.AfterFunc(hctx, func() { cancel(context.Cause(hctx)) })
-	resp, err := c.send(rctx)
+func (c *hedgeCall) run(ctx context.Context) (*http.Response, error) {
+	resp, err := c.send(ctx)
 	if err == nil && c.rt.failedStatus(resp.StatusCode) {
 		drain(resp)
 		err = errStatus(resp.StatusCode)
 	}
 	if err == nil && !c.won.CompareAndSwap(false, true) {
-		resp.Body.Close() // a hedge answered first
+		resp.Body.Close() // another attempt answered first
 		err = hedge.ErrLost
 	}
-	if err == nil && !stop() {
-		resp.Body.Close() // the attempt's context ended meanwhile
-		err = context.Cause(hctx)
-	}
 	if err != nil {
-		stop()
-		cancel(nil)
 		return nil, err
 	}
-	resp.Body = &cancelOnClose{ReadCloser: resp.Body, cancel: cancel}
 	return resp, nil
 }
 
@@ -99,19 +90,6 @@ func (c *hedgeCall) send(ctx context.Context) (*http.Response, error) {
 // failedStatus reports whether an upstream status is a failed attempt.
 func (rt *route) failedStatus(code int) bool {
 	return code >= 500 || slices.Contains(rt.statuses, code)
-}
-
-// cancelOnClose ends a hedged response's context when its body is closed.
-type cancelOnClose struct {
-	io.ReadCloser
-	cancel context.CancelCauseFunc
-	once   sync.Once
-}
-
-func (b *cancelOnClose) Close() error {
-	err := b.ReadCloser.Close()
-	b.once.Do(func() { b.cancel(nil) })
-	return err
 }
 
 // drain reads a little of a discarded response, so that its connection
