@@ -79,7 +79,7 @@ func defaultListener() Listener {
 func defaultCluster() Cluster {
 	return Cluster{
 		LoadBalancing: LoadBalancing{Policy: LBRoundRobin},
-		Upstream:      Upstream{MaxIdleConnsPerHost: 256, MaxConnsPerHost: 512, IdleConnTimeout: 90 * time.Second, DialTimeout: 5 * time.Second},
+		Upstream:      Upstream{MaxConnsPerHost: DefaultMaxConnsPerHost, IdleConnTimeout: 90 * time.Second, DialTimeout: 5 * time.Second},
 	}
 }
 

@@ -111,7 +111,7 @@ admin: {dashboard: false}
 	if cl.LoadBalancing.Policy != config.LBPeakEWMA {
 		t.Errorf("load_balancing shorthand: policy = %q want peak_ewma", cl.LoadBalancing.Policy)
 	}
-	if cl.Upstream.DialTimeout != 5*time.Second || cl.Upstream.MaxIdleConnsPerHost != 256 || cl.Upstream.MaxConnsPerHost != 512 {
+	if cl.Upstream.DialTimeout != 5*time.Second || cl.Upstream.MaxIdleConnsPerHost != 0 || cl.Upstream.MaxConnsPerHost != config.DefaultMaxConnsPerHost {
 		t.Errorf("upstream = %+v want the defaults", cl.Upstream)
 	}
 }
