@@ -1,8 +1,9 @@
 // Package config reads the YAML configuration of the resilience-go sidecar
 // proxy: its listeners, its routes with their resilience policies, the
-// clusters of upstream endpoints they send to, the admin server and the
-// shared Redis. It validates it with precise errors and reloads it while
-// the proxy runs. It is a module of its own because it imports a YAML
+// clusters of upstream endpoints they send to, the admin server, the
+// shared Redis and the proxy's own process (its memory limit). It
+// validates it with precise errors and reloads it while the proxy runs.
+// It is a module of its own because it imports a YAML
 // library (go.yaml.in/yaml/v3); the policy packages stay dependency-free.
 //
 // # One schema, the library's own structs
