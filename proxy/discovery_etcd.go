@@ -9,8 +9,8 @@ import (
 // etcdSource returns the etcd registry that watches the instances of a
 // cluster's service. It copies config.EtcdDiscovery field by field onto
 // etcd.Config (TTL, which only registrations use, keeps its default). The
-// registry dials lazily, so this does not wait for etcd; the cluster
-// closes it, which ends its watcher and closes its client.
+// registry connects lazily, so this does not wait for etcd; the cluster
+// closes it, which ends its watcher and closes its connections.
 func etcdSource(name string, e *config.EtcdDiscovery) (discovery.Source, string, error) {
 	service := e.Service
 	if service == "" {

@@ -68,7 +68,7 @@
 // (the watch resumes when it is back). A proxy whose etcd does not answer
 // within op_timeout fails to start, and such a reload fails, leaving the
 // old configuration serving. A replaced or removed cluster closes its
-// etcd client.
+// registry and its connections to etcd.
 //
 // # Reloading
 //

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Helper for the tests of discovery/etcd, which run against a real etcd
-# server that each test starts on free loopback ports.
+# Helper for the tests that run against a real etcd server, each starting
+# its own on free loopback ports (internal/etcdtest): discovery/etcd, in the
+# root module, and the proxy module's etcd discovery.
 #
 #   scripts/etcd.sh ensure   install Debian's etcd-server if etcd is not on PATH
 #   scripts/etcd.sh path     print the etcd binary the tests will use

@@ -6,9 +6,6 @@ import (
 	"strings"
 	"time"
 
-	clientv3 "go.etcd.io/etcd/client/v3"
-	"go.uber.org/zap"
-
 	"github.com/resilience-go/resilience"
 	"github.com/resilience-go/resilience/clock"
 )
@@ -31,13 +28,15 @@ const (
 	DefaultMaxReconnectDelay = 5 * time.Second
 )
 
-// Config configures a Registry. Endpoints is required unless Client is set;
-// every other field has a usable zero value.
+// Config configures a Registry. Endpoints is required; every other field
+// has a usable zero value.
 type Config struct {
 	// Name identifies the registry in events. Empty is allowed.
 	Name string `yaml:"name" json:"name"`
-	// Endpoints are the etcd client URLs ("http://127.0.0.1:2379"). Required
-	// unless Client is set.
+	// Endpoints are the etcd client URLs ("http://127.0.0.1:2379",
+	// "https://etcd-1:2379") or host:port pairs (https when TLS is set).
+	// Requests go to the one that answered last and fail over to the next
+	// when it cannot be reached. Required.
 	Endpoints []string `yaml:"endpoints" json:"endpoints"`
 	// Prefix is the key prefix; an instance of service S with ID I is stored
 	// at Prefix+S+"/"+I as JSON. It must start and end with '/'. Empty
@@ -48,9 +47,9 @@ type Config struct {
 	// DefaultTTL (10s); otherwise at least 1s, rounded up to whole seconds
 	// (etcd may raise it to its own minimum).
 	TTL time.Duration `yaml:"ttl" json:"ttl"`
-	// DialTimeout bounds each attempt to connect to an endpoint; a new
-	// Registry does not wait for a connection. Zero means
-	// DefaultDialTimeout (5s).
+	// DialTimeout bounds each attempt to connect to an endpoint (TCP and
+	// TLS handshake); a new Registry does not wait for a connection. Zero
+	// means DefaultDialTimeout (5s).
 	DialTimeout time.Duration `yaml:"dial_timeout" json:"dial_timeout"`
 	// OpTimeout bounds every request to etcd (register, deregister, lookup,
 	// the first listing of a watch, revoking the lease on Close), so that an
@@ -61,23 +60,28 @@ type Config struct {
 	// (re-registering every instance) or a broken watch (listing again).
 	// Zero means DefaultRetryInterval (1s).
 	RetryInterval time.Duration `yaml:"retry_interval" json:"retry_interval"`
-	// MaxReconnectDelay caps the wait between attempts to reconnect to
-	// etcd, so that a restarted server is found again quickly. Zero means
-	// DefaultMaxReconnectDelay (5s).
+	// MaxReconnectDelay caps the wait between rounds of attempts over the
+	// endpoints while none can be reached, within one request (the waits
+	// start at 100ms and grow by half each round), so that a restarted
+	// server is found again quickly. Zero means DefaultMaxReconnectDelay
+	// (5s).
 	MaxReconnectDelay time.Duration `yaml:"max_reconnect_delay" json:"max_reconnect_delay"`
-	// Username and Password authenticate to etcd. Empty means none.
+	// Username and Password authenticate to etcd: the Registry gets a
+	// token (/v3/auth/authenticate) before its first request, sends it in
+	// the Authorization header, and gets a new one when etcd rejects it as
+	// invalid or expired. An etcd without auth enabled is used without a
+	// token. Empty means none.
 	Username string `yaml:"username" json:"username"`
 	// Password goes with Username.
 	Password string `yaml:"password" json:"password"`
-	// TLS configures TLS to the endpoints. Nil means plain connections.
+	// TLS configures TLS (client certificates, roots, server name) for
+	// https:// endpoints, and makes host:port endpoints https. Nil means
+	// plain http for host:port endpoints and the system's roots for
+	// https:// ones. The Registry uses a copy.
 	TLS *tls.Config `yaml:"-" json:"-"`
-	// Client is an existing etcd client to use instead of dialing
-	// Endpoints; Close leaves it open. Nil means the Registry dials its own.
-	Client *clientv3.Client `yaml:"-" json:"-"`
-	// Logger receives the etcd client's logs. Nil means none.
-	Logger *zap.Logger `yaml:"-" json:"-"`
 	// Clock times the request timeouts and retry waits. Nil means the real
-	// clock. Lease expiry is etcd's and runs on real time.
+	// clock. Lease expiry is etcd's and runs on real time, and so do the
+	// lease's renewals.
 	Clock clock.Clock `yaml:"-" json:"-"`
 	// Listener receives EventFailure when a lease is lost or a watch breaks
 	// (and is being restored), EventSuccess when it is restored, and
@@ -88,12 +92,15 @@ type Config struct {
 
 // Validate reports the first invalid field, naming it.
 func (c Config) Validate() error {
-	if c.Client == nil && len(c.Endpoints) == 0 {
-		return fmt.Errorf("etcd: Endpoints is empty and no Client is set")
+	if len(c.Endpoints) == 0 {
+		return fmt.Errorf("etcd: Endpoints is empty")
 	}
 	for i, ep := range c.Endpoints {
 		if strings.TrimSpace(ep) == "" || strings.ContainsAny(ep, " \t\r\n") {
 			return fmt.Errorf("etcd: Endpoints[%d] %q is not a URL or host:port", i, ep)
+		}
+		if _, err := endpointURL(ep, c.TLS != nil); err != nil {
+			return fmt.Errorf("etcd: Endpoints[%d] %q is not a URL or host:port: %v", i, ep, err)
 		}
 	}
 	if c.Prefix != "" && (!strings.HasPrefix(c.Prefix, "/") || !strings.HasSuffix(c.Prefix, "/")) {
@@ -143,9 +150,6 @@ func (c Config) withDefaults() Config {
 	}
 	if c.MaxReconnectDelay == 0 {
 		c.MaxReconnectDelay = DefaultMaxReconnectDelay
-	}
-	if c.Logger == nil {
-		c.Logger = zap.NewNop()
 	}
 	c.Clock = clock.Or(c.Clock)
 	return c

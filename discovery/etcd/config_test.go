@@ -15,6 +15,8 @@ func TestConfigValidate(t *testing.T) {
 	}{
 		{"no-endpoints", func(c *Config) { c.Endpoints = nil }, "Endpoints is empty"},
 		{"blank-endpoint", func(c *Config) { c.Endpoints = []string{"http://a:1", " "} }, "Endpoints[1]"},
+		{"endpoint-scheme", func(c *Config) { c.Endpoints = []string{"unix:///run/etcd.sock"} }, `Endpoints[0] "unix:///run/etcd.sock" is not a URL or host:port: scheme "unix"`},
+		{"endpoint-no-host", func(c *Config) { c.Endpoints = []string{"127.0.0.1:1", "https://"} }, "Endpoints[1]"},
 		{"prefix-no-slash", func(c *Config) { c.Prefix = "services" }, `Prefix "services" must start and end with '/'`},
 		{"prefix-no-trailing", func(c *Config) { c.Prefix = "/services" }, "must start and end"},
 		{"ttl-short", func(c *Config) { c.TTL = 500 * time.Millisecond }, "TTL 500ms must be >= 1s"},
@@ -43,7 +45,7 @@ func TestConfigValidate(t *testing.T) {
 		})
 	}
 	d := ok.withDefaults()
-	if d.Prefix != DefaultPrefix || d.TTL != DefaultTTL || d.OpTimeout != DefaultOpTimeout || d.Logger == nil || d.Clock == nil {
+	if d.Prefix != DefaultPrefix || d.TTL != DefaultTTL || d.OpTimeout != DefaultOpTimeout || d.Clock == nil {
 		t.Fatalf("withDefaults() = %+v", d)
 	}
 	for _, tt := range []struct {

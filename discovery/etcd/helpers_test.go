@@ -2,12 +2,12 @@ package etcd
 
 import (
 	"context"
+	"io"
+	"net"
 	"strings"
 	"sync"
 	"testing"
 	"time"
-
-	clientv3 "go.etcd.io/etcd/client/v3"
 
 	"github.com/resilience-go/resilience"
 	"github.com/resilience-go/resilience/discovery"
@@ -39,17 +39,6 @@ func newRegistry(t *testing.T, s *etcdServer, mod func(*Config)) *Registry {
 	}
 	t.Cleanup(func() { r.Close() })
 	return r
-}
-
-// rawClient is a plain etcd client for checks behind the Registry's back.
-func rawClient(t *testing.T, s *etcdServer) *clientv3.Client {
-	t.Helper()
-	cli, err := clientv3.New(clientv3.Config{Endpoints: []string{s.Endpoint()}, DialTimeout: 2 * time.Second})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { cli.Close() })
-	return cli
 }
 
 func bg(t *testing.T) context.Context {
@@ -142,4 +131,73 @@ func (r *recorder) has(kind resilience.EventKind, detail string) bool {
 	return false
 }
 
-func clientvGetPrefix() []clientv3.OpOption { return []clientv3.OpOption{clientv3.WithPrefix()} }
+// cutProxy forwards TCP connections to target until cut: the network of
+// a process that crashed, as etcd sees it.
+type cutProxy struct {
+	l     net.Listener
+	wg    sync.WaitGroup
+	mu    sync.Mutex
+	conns []net.Conn
+	cut   bool
+}
+
+// newCutProxy forwards to the host:port of the URL target and returns the
+// proxy with its own URL; it is cut at the test's end.
+func newCutProxy(t *testing.T, target string) (*cutProxy, string) {
+	t.Helper()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := &cutProxy{l: l}
+	hostport := strings.TrimPrefix(target, "http://")
+	p.wg.Add(1)
+	go func() {
+		defer p.wg.Done()
+		for {
+			c, err := l.Accept()
+			if err != nil {
+				return
+			}
+			up, err := net.Dial("tcp", hostport)
+			if err != nil {
+				c.Close()
+				continue
+			}
+			if !p.track(c, up) {
+				return
+			}
+			p.wg.Add(2)
+			go func() { defer p.wg.Done(); io.Copy(up, c); up.Close() }()
+			go func() { defer p.wg.Done(); io.Copy(c, up); c.Close() }()
+		}
+	}()
+	t.Cleanup(p.Cut)
+	return p, "http://" + l.Addr().String()
+}
+
+func (p *cutProxy) track(cs ...net.Conn) bool {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.cut {
+		for _, c := range cs {
+			c.Close()
+		}
+		return false
+	}
+	p.conns = append(p.conns, cs...)
+	return true
+}
+
+// Cut closes the listener and every connection, and waits for the copies.
+func (p *cutProxy) Cut() {
+	p.mu.Lock()
+	p.cut = true
+	p.l.Close()
+	for _, c := range p.conns {
+		c.Close()
+	}
+	p.conns = nil
+	p.mu.Unlock()
+	p.wg.Wait()
+}

@@ -3,8 +3,7 @@ package etcd
 import (
 	"context"
 	"fmt"
-
-	clientv3 "go.etcd.io/etcd/client/v3"
+	"time"
 
 	"github.com/resilience-go/resilience"
 	"github.com/resilience-go/resilience/clock"
@@ -13,7 +12,7 @@ import (
 
 // ensureLeaseLocked returns the current lease, granting one and starting
 // its keep-alive if there is none. It runs under leaseMu.
-func (r *Registry) ensureLeaseLocked(ctx context.Context) (clientv3.LeaseID, error) {
+func (r *Registry) ensureLeaseLocked(ctx context.Context) (int64, error) {
 	if r.lease != 0 {
 		return r.lease, nil
 	}
@@ -22,50 +21,62 @@ func (r *Registry) ensureLeaseLocked(ctx context.Context) (clientv3.LeaseID, err
 	}
 	opCtx, cancel := r.op(ctx)
 	defer cancel()
-	resp, err := r.cli.Grant(opCtx, r.cfg.ttlSeconds())
+	id, ttl, err := r.cli.grant(opCtx, r.cfg.ttlSeconds())
 	if err != nil {
 		return 0, r.wrap(ctx, opCtx, "grant lease", err)
 	}
-	kaCtx, kaCancel := context.WithCancel(r.ctx)
-	ch, err := r.cli.KeepAlive(kaCtx, resp.ID)
-	if err != nil {
-		kaCancel()
-		rctx, rcancel := r.op(context.Background())
-		r.cli.Revoke(rctx, resp.ID) //nolint:errcheck // best effort; it expires anyway
-		rcancel()
-		return 0, fmt.Errorf("etcd: keep lease alive: %w", err)
-	}
 	if !r.track() { // closed meanwhile
-		kaCancel()
-		rctx, rcancel := r.op(context.Background())
-		r.cli.Revoke(rctx, resp.ID) //nolint:errcheck // best effort; it expires anyway
+		rctx, rcancel := context.WithTimeout(context.Background(), r.cfg.OpTimeout)
+		r.cli.revoke(rctx, id) //nolint:errcheck // best effort; it expires anyway
 		rcancel()
 		return 0, discovery.ErrClosed
 	}
-	r.lease, r.leaseCancel = resp.ID, kaCancel
-	go r.keepAlive(kaCtx, resp.ID, ch)
-	return resp.ID, nil
+	kaCtx, kaCancel := context.WithCancel(r.ctx)
+	r.lease, r.leaseCancel = id, kaCancel
+	go r.keepAlive(kaCtx, id, time.Duration(ttl)*time.Second)
+	return id, nil
 }
 
-// keepAlive drains the lease's keep-alive responses. When the channel
-// closes while the lease is still wanted, the lease was lost (etcd did not
-// confirm a renewal within TTL): restore grants a new one and registers
-// every instance again.
-func (r *Registry) keepAlive(ctx context.Context, lease clientv3.LeaseID, ch <-chan *clientv3.LeaseKeepAliveResponse) {
+// keepAlive renews the lease every TTL/3 (on real time, like the lease's
+// expiry). A failed renewal is tried again every RetryInterval; when etcd
+// says it no longer knows the lease, or when no renewal succeeded before
+// the lease's expiry, the lease is lost: restore grants a new one and
+// registers every instance again.
+func (r *Registry) keepAlive(ctx context.Context, lease int64, ttl time.Duration) {
 	defer r.wg.Done()
-	for range ch {
+	expiry := time.Now().Add(ttl)
+	wait := ttl / 3
+	for {
+		if left := time.Until(expiry); left <= 0 {
+			break
+		} else if clock.Sleep(ctx, clock.Real(), min(wait, left)) != nil {
+			return // Close, or the lease was replaced
+		}
+		sent := time.Now()
+		opCtx, cancel := r.op(ctx)
+		granted, err := r.cli.keepAliveOnce(opCtx, lease)
+		cancel()
+		if ctx.Err() != nil {
+			return
+		}
+		if err == nil && granted <= 0 {
+			break // etcd does not know it any more
+		}
+		if err == nil {
+			ttl = time.Duration(granted) * time.Second
+			expiry, wait = sent.Add(ttl), ttl/3
+			continue
+		}
+		wait = min(r.cfg.RetryInterval, ttl/3)
 	}
-	if ctx.Err() != nil || r.cli.Ctx().Err() != nil {
-		return // Close, or a caller closed the client
-	}
-	r.emit(resilience.EventFailure, fmt.Errorf("etcd: lease %x lost", int64(lease)), "lease lost; registering again")
+	r.emit(resilience.EventFailure, fmt.Errorf("etcd: lease %x lost", lease), "lease lost; registering again")
 	for {
 		err := r.restore(lease)
 		if err == nil {
 			return
 		}
 		r.emit(resilience.EventFailure, err, "restoring the lease failed; retrying")
-		if clock.Sleep(r.ctx, r.clk, r.cfg.RetryInterval) != nil || r.cli.Ctx().Err() != nil {
+		if clock.Sleep(r.ctx, r.clk, r.cfg.RetryInterval) != nil {
 			return
 		}
 	}
@@ -73,7 +84,7 @@ func (r *Registry) keepAlive(ctx context.Context, lease clientv3.LeaseID, ch <-c
 
 // restore replaces the lost lease with a new one and puts every
 // registration under it. A registration's key is overwritten: it is ours.
-func (r *Registry) restore(lost clientv3.LeaseID) error {
+func (r *Registry) restore(lost int64) error {
 	r.leaseMu.Lock()
 	defer r.leaseMu.Unlock()
 	if r.ctx.Err() != nil {
@@ -100,10 +111,10 @@ func (r *Registry) restore(lost clientv3.LeaseID) error {
 	}
 	for _, reg := range regs {
 		opCtx, cancel := r.op(r.ctx)
-		_, err := r.cli.Put(opCtx, reg.key, reg.value, clientv3.WithLease(lease))
+		err := r.cli.put(opCtx, reg.key, reg.value, lease)
 		cancel()
 		if err != nil {
-			// The new lease's keep-alive runs; try again with it.
+			// Drop the new lease too (etcd expires it) and start over.
 			r.leaseCancel()
 			r.lease = 0
 			return r.wrap(r.ctx, opCtx, "register again "+reg.key, err)

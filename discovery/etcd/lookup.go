@@ -9,9 +9,6 @@ import (
 	"strings"
 	"unicode"
 
-	"go.etcd.io/etcd/api/v3/mvccpb"
-	clientv3 "go.etcd.io/etcd/client/v3"
-
 	"github.com/resilience-go/resilience"
 	"github.com/resilience-go/resilience/discovery"
 )
@@ -50,29 +47,29 @@ func (r *Registry) check(service string) error {
 func (r *Registry) list(ctx context.Context, service string) (map[string]discovery.Instance, int64, error) {
 	opCtx, cancel := r.op(ctx)
 	defer cancel()
-	resp, err := r.cli.Get(opCtx, r.servicePrefix(service), clientv3.WithPrefix())
+	resp, err := r.cli.rangePrefix(opCtx, r.servicePrefix(service))
 	if err != nil {
 		return nil, 0, r.wrap(ctx, opCtx, "lookup "+strconv.Quote(service), err)
 	}
 	set := make(map[string]discovery.Instance, len(resp.Kvs))
 	for _, kv := range resp.Kvs {
-		if inst, ok := r.decode(service, kv); ok {
+		if inst, ok := r.decode(service, kv.Key, kv.Value); ok {
 			set[string(kv.Key)] = inst
 		}
 	}
-	return set, resp.Header.Revision, nil
+	return set, int64(resp.Header.Revision), nil
 }
 
 // decode turns an entry into an instance of service, or reports why not.
-func (r *Registry) decode(service string, kv *mvccpb.KeyValue) (discovery.Instance, bool) {
-	inst, err := discovery.DecodeInstance(kv.Value)
+func (r *Registry) decode(service string, key, value []byte) (discovery.Instance, bool) {
+	inst, err := discovery.DecodeInstance(value)
 	if err == nil {
-		if want := r.key(inst.Service, inst.ID); inst.Service != service || want != string(kv.Key) {
-			err = fmt.Errorf("etcd: entry %s holds instance %q of service %q, which belongs at %s", kv.Key, inst.ID, inst.Service, want)
+		if want := r.key(inst.Service, inst.ID); inst.Service != service || want != string(key) {
+			err = fmt.Errorf("etcd: entry %q holds instance %q of service %q, which belongs at %s", key, inst.ID, inst.Service, want)
 		}
 	}
 	if err != nil {
-		r.emit(resilience.EventFailure, fmt.Errorf("etcd: skipped entry %s: %w", kv.Key, err), "skipped an invalid entry")
+		r.emit(resilience.EventFailure, fmt.Errorf("etcd: skipped entry %q: %w", key, err), "skipped an invalid entry")
 		return discovery.Instance{}, false
 	}
 	return inst, true

@@ -7,18 +7,14 @@ import (
 	"maps"
 	"strconv"
 	"sync"
-	"time"
-
-	clientv3 "go.etcd.io/etcd/client/v3"
-	"google.golang.org/grpc"
-	"google.golang.org/grpc/backoff"
 
 	"github.com/resilience-go/resilience"
 	"github.com/resilience-go/resilience/clock"
 	"github.com/resilience-go/resilience/discovery"
 )
 
-// Registry is a discovery.Registry on etcd v3.
+// Registry is a discovery.Registry on etcd v3, spoken through etcd's JSON
+// gateway over net/http.
 //
 // Register stores an instance as JSON at Prefix+service+"/"+id, attached to
 // the Registry's lease, which a background keep-alive renews every TTL/3:
@@ -42,10 +38,9 @@ import (
 // instances vanish at once), ends every watcher and waits for every
 // goroutine. A Registry is safe for concurrent use.
 type Registry struct {
-	cfg       Config
-	cli       *clientv3.Client
-	ownClient bool
-	clk       clock.Clock
+	cfg Config
+	cli *client
+	clk clock.Clock
 
 	ctx    context.Context // ends on Close
 	cancel context.CancelFunc
@@ -54,7 +49,7 @@ type Registry struct {
 	// leaseMu serializes the writes tied to the lease: granting, putting,
 	// restoring after a loss.
 	leaseMu     sync.Mutex
-	lease       clientv3.LeaseID // 0: none
+	lease       int64 // 0: none
 	leaseCancel context.CancelFunc
 
 	mu     sync.Mutex
@@ -77,38 +72,10 @@ func New(cfg Config) (*Registry, error) {
 		return nil, err
 	}
 	cfg = cfg.withDefaults()
-	r := &Registry{cfg: cfg, clk: cfg.Clock, cli: cfg.Client, regs: map[string]*registration{}}
-	if r.cli == nil {
-		cli, err := clientv3.New(clientv3.Config{
-			Endpoints:            cfg.Endpoints,
-			DialTimeout:          cfg.DialTimeout,
-			DialKeepAliveTime:    10 * time.Second,
-			DialKeepAliveTimeout: cfg.DialTimeout,
-			Username:             cfg.Username,
-			Password:             cfg.Password,
-			TLS:                  cfg.TLS,
-			Logger:               cfg.Logger,
-			DialOptions: []grpc.DialOption{grpc.WithConnectParams(grpc.ConnectParams{
-				Backoff: backoff.Config{
-					BaseDelay:  100 * time.Millisecond,
-					Multiplier: 1.6,
-					Jitter:     0.2,
-					MaxDelay:   cfg.MaxReconnectDelay,
-				},
-				MinConnectTimeout: cfg.DialTimeout,
-			})},
-		})
-		if err != nil {
-			return nil, fmt.Errorf("etcd: new client for %v: %w", cfg.Endpoints, err)
-		}
-		r.cli, r.ownClient = cli, true
-	}
+	r := &Registry{cfg: cfg, clk: cfg.Clock, cli: newClient(cfg), regs: map[string]*registration{}}
 	r.ctx, r.cancel = context.WithCancel(context.Background())
 	return r, nil
 }
-
-// Client returns the etcd client the Registry uses.
-func (r *Registry) Client() *clientv3.Client { return r.cli }
 
 func (r *Registry) key(service, id string) string { return r.cfg.Prefix + service + "/" + id }
 
@@ -169,14 +136,11 @@ func (r *Registry) put(ctx context.Context, id string, reg *registration) error 
 	}
 	opCtx, cancel := r.op(ctx)
 	defer cancel()
-	resp, err := r.cli.Txn(opCtx).
-		If(clientv3.Compare(clientv3.CreateRevision(reg.key), "=", 0)).
-		Then(clientv3.OpPut(reg.key, reg.value, clientv3.WithLease(lease))).
-		Commit()
+	created, err := r.cli.create(opCtx, reg.key, reg.value, lease)
 	if err != nil {
 		return r.wrap(ctx, opCtx, "register "+strconv.Quote(id), err)
 	}
-	if !resp.Succeeded {
+	if !created {
 		return fmt.Errorf("etcd: register %q: key %s already exists: %w", id, reg.key, discovery.ErrDuplicateID)
 	}
 	return nil
@@ -201,7 +165,7 @@ func (r *Registry) Deregister(ctx context.Context, id string) error {
 	defer r.leaseMu.Unlock()
 	opCtx, cancel := r.op(ctx)
 	defer cancel()
-	if _, err := r.cli.Delete(opCtx, reg.key); err != nil {
+	if err := r.cli.deleteKey(opCtx, reg.key); err != nil {
 		return r.wrap(ctx, opCtx, "deregister "+strconv.Quote(id), err)
 	}
 	r.mu.Lock()
@@ -214,8 +178,9 @@ func (r *Registry) Deregister(ctx context.Context, id string) error {
 
 // Close revokes the lease, so that this Registry's instances vanish at once
 // (if etcd does not answer within OpTimeout they vanish when the lease
-// expires), ends every watcher, waits for every goroutine and closes the
-// client it dialed. It returns the revoke's error, if any.
+// expires), ends every watcher and request in flight, waits for every
+// goroutine and closes its connections. It returns the revoke's error, if
+// any.
 func (r *Registry) Close() error {
 	r.mu.Lock()
 	if r.closed {
@@ -229,7 +194,7 @@ func (r *Registry) Close() error {
 	r.leaseMu.Lock()
 	if r.lease != 0 {
 		ctx, cancel := r.op(context.Background())
-		if _, rerr := r.cli.Revoke(ctx, r.lease); rerr != nil && r.cli.Ctx().Err() == nil {
+		if rerr := r.cli.revoke(ctx, r.lease); rerr != nil {
 			err = r.wrap(context.Background(), ctx, "close: revoke lease", rerr)
 		}
 		cancel()
@@ -239,9 +204,7 @@ func (r *Registry) Close() error {
 	r.leaseMu.Unlock()
 	r.cancel()
 	r.wg.Wait()
-	if r.ownClient {
-		r.cli.Close()
-	}
+	r.cli.close()
 	return err
 }
 

@@ -35,13 +35,13 @@ func TestRegistryRegisterLookupDeregister(t *testing.T) {
 	}
 
 	// The layout: /services/<service>/<id> holds the instance's JSON, on a lease.
-	resp, err := raw.Get(ctx, "/services/api/a")
-	if err != nil || len(resp.Kvs) != 1 || resp.Kvs[0].Lease == 0 {
-		t.Fatalf("Get(/services/api/a) = %+v, %v want one key with a lease", resp, err)
+	kvs := raw.get("/services/api/a", false)
+	if len(kvs) != 1 || kvs[0].Lease == 0 {
+		t.Fatalf("get(/services/api/a) = %+v want one key with a lease", kvs)
 	}
 	var stored discovery.Instance
-	if err := json.Unmarshal(resp.Kvs[0].Value, &stored); err != nil || !stored.Equal(got[0]) {
-		t.Fatalf("stored JSON = %s, %v", resp.Kvs[0].Value, err)
+	if err := json.Unmarshal(kvs[0].Value, &stored); err != nil || !stored.Equal(got[0]) {
+		t.Fatalf("stored JSON = %s, %v", kvs[0].Value, err)
 	}
 
 	// Duplicates: held here, or registered by another process.
@@ -71,16 +71,16 @@ func TestRegistryRegisterLookupDeregister(t *testing.T) {
 	}
 
 	// Entries that do not decode are skipped and reported.
-	raw.Put(ctx, "/services/api/junk", "{not json")
-	raw.Put(ctx, "/services/api/misplaced", `{"id":"zz","service":"api","address":"10.0.0.7","port":1}`)
+	raw.put("/services/api/junk", "{not json")
+	raw.put("/services/api/misplaced", `{"id":"zz","service":"api","address":"10.0.0.7","port":1}`)
 	if got, err := r.Lookup(ctx, "api"); err != nil || ids(got) != "[a b]" {
 		t.Fatalf("Lookup with junk entries = %s, %v want [a b]", ids(got), err)
 	}
 	if !rec.has(resilience.EventFailure, "skipped an invalid entry") {
 		t.Fatal("no event for the skipped entries")
 	}
-	raw.Delete(ctx, "/services/api/junk")
-	raw.Delete(ctx, "/services/api/misplaced")
+	raw.delete("/services/api/junk")
+	raw.delete("/services/api/misplaced")
 
 	if err := r.Deregister(ctx, "a"); err != nil {
 		t.Fatal(err)
@@ -96,9 +96,8 @@ func TestRegistryRegisterLookupDeregister(t *testing.T) {
 	if err := r.Close(); err != nil {
 		t.Fatalf("Close = %v", err)
 	}
-	resp, err = raw.Get(ctx, "/services/", clientvGetPrefix()...)
-	if err != nil || len(resp.Kvs) != 0 {
-		t.Fatalf("keys after Close = %d, %v want none", len(resp.Kvs), err)
+	if kvs := raw.get("/services/", true); len(kvs) != 0 {
+		t.Fatalf("keys after Close = %d want none", len(kvs))
 	}
 	if err := r.Register(ctx, inst("d", 6)); !errors.Is(err, discovery.ErrClosed) {
 		t.Fatalf("Register after Close = %v want ErrClosed", err)
@@ -129,8 +128,8 @@ func TestRegistryWatch(t *testing.T) {
 	r.Deregister(ctx, "a")
 	nextUntil(t, w, "[b]")
 	// Another writer's entry (no lease) is seen too; junk is not.
-	raw.Put(ctx, "/services/api/junk", "{")
-	raw.Put(ctx, "/services/api/c", `{"id":"c","service":"api","address":"10.0.0.3","port":80}`)
+	raw.put("/services/api/junk", "{")
+	raw.put("/services/api/c", `{"id":"c","service":"api","address":"10.0.0.3","port":80}`)
 	u = nextUntil(t, w, "[b c]")
 	if u.Instances[1].Weight != 1 {
 		t.Fatalf("c = %+v want the default weight", u.Instances[1])
@@ -139,7 +138,7 @@ func TestRegistryWatch(t *testing.T) {
 	db := inst("x", 9)
 	db.Service = "db"
 	r.Register(ctx, db)
-	raw.Delete(ctx, "/services/api/c")
+	raw.delete("/services/api/c")
 	nextUntil(t, w, "[b]")
 
 	// Closing the watcher ends it; a cancelled Watch ctx does too.
@@ -184,13 +183,7 @@ func TestRegistryWatchRelistsAfterCompaction(t *testing.T) {
 		t.Fatal(err)
 	}
 	r.Register(ctx, inst("b", 2))
-	resp, err := raw.Put(ctx, "/other", "x")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := raw.Compact(ctx, resp.Header.Revision); err != nil {
-		t.Fatal(err)
-	}
+	raw.compact(raw.put("/other", "x"))
 	feed := discovery.NewFeed("api")
 	feed.Publish(sorted(set))
 	fctx, cancel := context.WithCancel(ctx)

@@ -6,8 +6,6 @@ import (
 	"testing"
 	"time"
 
-	clientv3 "go.etcd.io/etcd/client/v3"
-
 	"github.com/resilience-go/resilience"
 	"github.com/resilience-go/resilience/discovery"
 )
@@ -23,12 +21,10 @@ func TestScenarioLeaseExpiryOutageRecovery(t *testing.T) {
 
 	// Process A: a long TTL, so that it survives the outage below.
 	procA := newRegistry(t, s, func(c *Config) { c.TTL = 10 * time.Second })
-	// Process B: a 2s lease on a client of its own, which "crashes".
-	cliB, err := clientv3.New(clientv3.Config{Endpoints: []string{s.Endpoint()}, DialTimeout: time.Second})
-	if err != nil {
-		t.Fatal(err)
-	}
-	procB := newRegistry(t, s, func(c *Config) { c.Client, c.TTL = cliB, 2*time.Second })
+	// Process B: a 2s lease, reaching etcd through a proxy whose cut stands
+	// for its crash.
+	netB, endpointB := newCutProxy(t, s.Endpoint())
+	procB := newRegistry(t, s, func(c *Config) { c.Endpoints, c.TTL, c.OpTimeout = []string{endpointB}, 2*time.Second, time.Second })
 	if err := procA.Register(ctx, inst("a", 1)); err != nil {
 		t.Fatal(err)
 	}
@@ -52,9 +48,9 @@ func TestScenarioLeaseExpiryOutageRecovery(t *testing.T) {
 		t.Fatalf("cache.Lookup = %s, %v", ids(got), err)
 	}
 
-	// B dies: its client goes away without deregistering or revoking. Its
-	// lease expires after 2s and its instance vanishes from the watch.
-	cliB.Close()
+	// B dies: it goes away without deregistering or revoking. Its lease
+	// expires after 2s and its instance vanishes from the watch.
+	netB.Cut()
 	start := time.Now()
 	nextUntil(t, w, "[a]")
 	t.Logf("b vanished %v after its process died", time.Since(start).Round(100*time.Millisecond))
@@ -133,9 +129,8 @@ func TestLeaseRestoredAfterLongOutage(t *testing.T) {
 		t.Fatalf("lease after restore = %x want a new one (was %x)", second, first)
 	}
 	raw := rawClient(t, s)
-	resp, err := raw.Get(ctx, "/services/api/a")
-	if err != nil || len(resp.Kvs) != 1 || clientv3.LeaseID(resp.Kvs[0].Lease) != second {
-		t.Fatalf("key after restore = %+v, %v want it on the new lease %x", resp, err, second)
+	if kvs := raw.get("/services/api/a", false); len(kvs) != 1 || kvs[0].Lease != second {
+		t.Fatalf("key after restore = %+v want it on the new lease %x", kvs, second)
 	}
 }
 
@@ -160,5 +155,32 @@ func TestCloseWithEtcdDown(t *testing.T) {
 	})
 	if _, err := w.Next(context.Background()); !errors.Is(err, discovery.ErrClosed) {
 		t.Fatalf("Next after Close = %v want ErrClosed", err)
+	}
+}
+
+// A lease revoked behind the Registry's back (by an operator, or lost in
+// etcd) is noticed at the next renewal: a new lease is granted and the
+// instances are registered again.
+func TestLeaseRevokedBehindItsBack(t *testing.T) {
+	s := startEtcd(t)
+	ctx := bg(t)
+	events := make(eventChan, 100)
+	r := newRegistry(t, s, func(c *Config) { c.TTL, c.Listener = 3*time.Second, events })
+	raw := rawClient(t, s)
+	if err := r.Register(ctx, inst("a", 1)); err != nil {
+		t.Fatal(err)
+	}
+	r.leaseMu.Lock()
+	first := r.lease
+	r.leaseMu.Unlock()
+	raw.revoke(first)
+	if kvs := raw.get("/services/api/a", false); len(kvs) != 0 {
+		t.Fatalf("key after the revoke = %+v want none", kvs)
+	}
+	waitEvent(t, events, resilience.EventFailure, "lease lost", 10*time.Second)
+	waitEvent(t, events, resilience.EventSuccess, "lease restored", 10*time.Second)
+	kvs := raw.get("/services/api/a", false)
+	if len(kvs) != 1 || kvs[0].Lease == 0 || kvs[0].Lease == first {
+		t.Fatalf("key after restore = %+v want it on a new lease (the old was %x)", kvs, first)
 	}
 }

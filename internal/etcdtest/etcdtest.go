@@ -2,13 +2,21 @@
 // loopback ports, and stops it when the test ends. The binary comes from
 // $ETCD_BIN, PATH or /usr/bin/etcd (scripts/etcd.sh ensure installs it);
 // without one the test skips, or fails when CI is set. The discovery/etcd
-// and proxy modules share it.
+// and proxy packages share it; StartTLS serves clients over TLS.
 package etcdtest
 
 import (
 	"bytes"
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/tls"
+	"crypto/x509"
+	"crypto/x509/pkix"
+	"encoding/pem"
 	"fmt"
 	"io"
+	"math/big"
 	"net"
 	"net/http"
 	"os"
@@ -33,6 +41,7 @@ type Server struct {
 	cmd        *exec.Cmd
 	exited     chan struct{}
 	log        *os.File
+	roots      *x509.CertPool // nil: plain http
 }
 
 // etcdBinary finds etcd: $ETCD_BIN, then PATH, then /usr/bin/etcd. Without
@@ -73,7 +82,65 @@ func FreePort(t testing.TB) int {
 // Start starts a fresh etcd and registers its stop with t.Cleanup.
 func Start(t *testing.T) *Server {
 	t.Helper()
+	return start(t, &Server{t: t, bin: etcdBinary(t), dir: t.TempDir()})
+}
+
+// StartTLS starts a fresh etcd that serves clients over TLS (https
+// Endpoint) with a self-signed certificate for 127.0.0.1, which RootCAs
+// trusts.
+func StartTLS(t *testing.T) *Server {
+	t.Helper()
 	s := &Server{t: t, bin: etcdBinary(t), dir: t.TempDir()}
+	s.roots = selfSigned(t, s.dir)
+	return start(t, s)
+}
+
+// RootCAs trusts the certificate of a server made by StartTLS; nil for
+// others.
+func (s *Server) RootCAs() *x509.CertPool { return s.roots }
+
+// selfSigned writes cert.pem and key.pem for 127.0.0.1 into dir and
+// returns a pool that trusts the certificate.
+func selfSigned(t *testing.T, dir string) *x509.CertPool {
+	t.Helper()
+	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tmpl := &x509.Certificate{
+		SerialNumber:          big.NewInt(1),
+		Subject:               pkix.Name{CommonName: "etcdtest"},
+		NotBefore:             time.Now().Add(-time.Hour),
+		NotAfter:              time.Now().Add(24 * time.Hour),
+		KeyUsage:              x509.KeyUsageDigitalSignature | x509.KeyUsageCertSign,
+		ExtKeyUsage:           []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
+		BasicConstraintsValid: true,
+		IsCA:                  true,
+		IPAddresses:           []net.IP{net.IPv4(127, 0, 0, 1)},
+	}
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	keyDER, err := x509.MarshalECPrivateKey(key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	certPEM := pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der})
+	keyPEM := pem.EncodeToMemory(&pem.Block{Type: "EC PRIVATE KEY", Bytes: keyDER})
+	if err := os.WriteFile(filepath.Join(dir, "cert.pem"), certPEM, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "key.pem"), keyPEM, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	pool := x509.NewCertPool()
+	pool.AppendCertsFromPEM(certPEM)
+	return pool
+}
+
+func start(t *testing.T, s *Server) *Server {
+	t.Helper()
 	t.Cleanup(s.Stop)
 	var err error
 	for attempt := 0; attempt < 3; attempt++ { // a free port can be taken meanwhile
@@ -90,26 +157,35 @@ func Start(t *testing.T) *Server {
 	return nil
 }
 
-// Endpoint is the client URL.
-func (s *Server) Endpoint() string { return "http://127.0.0.1:" + strconv.Itoa(s.clientPort) }
+// Endpoint is the client URL: https for a server made by StartTLS.
+func (s *Server) Endpoint() string {
+	if s.roots != nil {
+		return "https://127.0.0.1:" + strconv.Itoa(s.clientPort)
+	}
+	return "http://127.0.0.1:" + strconv.Itoa(s.clientPort)
+}
 
 func (s *Server) args() []string {
 	peer := "http://127.0.0.1:" + strconv.Itoa(s.peerPort)
-	return []string{
+	var tlsArgs []string
+	if s.roots != nil {
+		tlsArgs = []string{"--cert-file", filepath.Join(s.dir, "cert.pem"), "--key-file", filepath.Join(s.dir, "key.pem")}
+	}
+	return append(tlsArgs,
 		"--name", "test",
 		"--data-dir", filepath.Join(s.dir, "data"),
 		"--listen-client-urls", s.Endpoint(),
 		"--advertise-client-urls", s.Endpoint(),
 		"--listen-peer-urls", peer,
 		"--initial-advertise-peer-urls", peer,
-		"--initial-cluster", "test=" + peer,
+		"--initial-cluster", "test="+peer,
 		"--initial-cluster-state", "new",
 		"--initial-cluster-token", "resilience-test",
 		"--heartbeat-interval", "50",
 		"--election-timeout", "500",
 		"--logger", "zap",
 		"--log-level", "error",
-	}
+	)
 }
 
 // start runs etcd and waits, at most 20s, until it reports healthy.
@@ -131,7 +207,7 @@ func (s *Server) start() error {
 		close(exited)
 	}(s.exited)
 
-	client := &http.Client{Timeout: time.Second}
+	client := &http.Client{Timeout: time.Second, Transport: &http.Transport{TLSClientConfig: &tls.Config{RootCAs: s.roots}}}
 	defer client.CloseIdleConnections()
 	deadline := time.Now().Add(20 * time.Second)
 	for time.Now().Before(deadline) {
