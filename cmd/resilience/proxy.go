@@ -59,6 +59,7 @@ func runProxy(ctx context.Context, args []string, stdout, stderr io.Writer, star
 	}
 	log := slog.New(slog.NewTextHandler(stderr, nil))
 	mem := newMemoryLimiter(log)
+	defer mem.close()
 	var p *proxy.Proxy
 	ready := make(chan struct{})
 	w, err := config.NewWatcher(config.WatcherConfig{

@@ -1,14 +1,17 @@
 // Package memlimit chooses and sets the proxy's soft memory limit
-// (runtime/debug.SetMemoryLimit) from its configuration, $GOMEMLIMIT or
-// the memory limit of the cgroup it runs in, in that order.
+// (runtime/debug.SetMemoryLimit): from its configuration, $GOMEMLIMIT, the
+// memory limit of the cgroup it runs in, or a default, in that order.
 //
 // A sidecar shares its container or machine with the service it fronts:
 // without a limit the garbage collector lets the heap grow to twice the
 // live data before it collects, and a thousand busy connections then cost
 // twice the memory they need. With one, it collects more often as memory
-// nears the limit. The limit is soft: when the live data alone exceeds
-// it, the runtime caps the collector at about half the CPU and lets the
-// memory grow, so a limit set too low slows the proxy but never fails it.
+// nears the limit. A limit from the configuration or the default is a
+// target that a Tuner raises while the live data needs more, so that the
+// collector never runs more often than at GOGC=MinGCPercent; one from
+// $GOMEMLIMIT or the cgroup is kept as it is, since exceeding it risks
+// being killed, and Go's own limit then caps the collector at about half
+// the CPU.
 package memlimit
 
 import (
@@ -29,12 +32,18 @@ import (
 // memory the Go runtime does not manage, which the kernel counts too.
 const CgroupShare = 0.9
 
+// DefaultLimit is the target when neither the configuration, nor
+// $GOMEMLIMIT, nor a cgroup sets one: with the executable's pages, a proxy
+// at 1000 busy connections then stays within 64 MB of RSS.
+const DefaultLimit = 56 << 20
+
 // Sources of a limit, as Choice.Source reports them.
 const (
-	SourceConfig = "config"     // process.memory_limit
-	SourceEnv    = "GOMEMLIMIT" // the environment, read by the runtime at start
-	SourceCgroup = "cgroup"     // CgroupShare of the cgroup's limit
-	SourceNone   = "none"       // no limit
+	SourceConfig  = "config"     // process.memory_limit
+	SourceEnv     = "GOMEMLIMIT" // the environment, read by the runtime at start
+	SourceCgroup  = "cgroup"     // CgroupShare of the cgroup's limit
+	SourceDefault = "default"    // DefaultLimit
+	SourceNone    = "none"       // no limit
 )
 
 // Choice is a limit and where it comes from.
@@ -43,6 +52,9 @@ type Choice struct {
 	Limit int64
 	// Source is one of the Source constants.
 	Source string
+	// Tuned is set when Limit is a target for a Tuner rather than a limit
+	// to set as it is: for the configuration's and the default.
+	Tuned bool
 }
 
 // Inputs are what Choose decides from, so that tests can give their own.
@@ -58,22 +70,22 @@ type Inputs struct {
 }
 
 // Choose picks the limit: the configured one, else $GOMEMLIMIT's, else
-// CgroupShare of the cgroup's, else none.
+// CgroupShare of the cgroup's, else DefaultLimit.
 func Choose(in Inputs) Choice {
 	switch {
 	case in.Configured == config.NoMemoryLimit:
-		return Choice{math.MaxInt64, SourceNone}
+		return Choice{Limit: math.MaxInt64, Source: SourceNone}
 	case in.Configured > 0:
-		return Choice{int64(in.Configured), SourceConfig}
+		return Choice{Limit: int64(in.Configured), Source: SourceConfig, Tuned: true}
 	case in.Env != "" && in.EnvLimit > 0:
-		return Choice{in.EnvLimit, SourceEnv}
+		return Choice{Limit: in.EnvLimit, Source: SourceEnv}
 	case in.Cgroup > 0:
-		return Choice{int64(float64(in.Cgroup) * CgroupShare), SourceCgroup}
+		return Choice{Limit: int64(float64(in.Cgroup) * CgroupShare), Source: SourceCgroup}
 	}
-	return Choice{math.MaxInt64, SourceNone}
+	return Choice{Limit: DefaultLimit, Source: SourceDefault, Tuned: true}
 }
 
-// Apply sets c as the runtime's memory limit.
+// Apply sets c as the runtime's memory limit, as it is.
 func Apply(c Choice) { debug.SetMemoryLimit(c.Limit) }
 
 // unlimited is the smallest cgroup v1 value that means "no limit": the

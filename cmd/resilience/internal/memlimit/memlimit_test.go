@@ -14,12 +14,12 @@ func TestChoose(t *testing.T) {
 		in   Inputs
 		want Choice
 	}{
-		{"nothing: none", Inputs{}, Choice{math.MaxInt64, SourceNone}},
-		{"config wins over all", Inputs{Configured: 48 << 20, Env: "1GiB", EnvLimit: 1 << 30, Cgroup: 1 << 30}, Choice{48 << 20, SourceConfig}},
-		{"none wins over env and cgroup", Inputs{Configured: config.NoMemoryLimit, Env: "1GiB", EnvLimit: 1 << 30, Cgroup: 1 << 30}, Choice{math.MaxInt64, SourceNone}},
-		{"env over cgroup", Inputs{Env: "1GiB", EnvLimit: 1 << 30, Cgroup: 2 << 30}, Choice{1 << 30, SourceEnv}},
-		{"cgroup share", Inputs{Cgroup: 100 << 20}, Choice{int64(float64(100<<20) * CgroupShare), SourceCgroup}},
-		{"env set to off", Inputs{Env: "off", EnvLimit: math.MaxInt64, Cgroup: 100 << 20}, Choice{math.MaxInt64, SourceEnv}},
+		{"nothing: the default target", Inputs{}, Choice{DefaultLimit, SourceDefault, true}},
+		{"config wins over all", Inputs{Configured: 48 << 20, Env: "1GiB", EnvLimit: 1 << 30, Cgroup: 1 << 30}, Choice{48 << 20, SourceConfig, true}},
+		{"none wins over env and cgroup", Inputs{Configured: config.NoMemoryLimit, Env: "1GiB", EnvLimit: 1 << 30, Cgroup: 1 << 30}, Choice{math.MaxInt64, SourceNone, false}},
+		{"env over cgroup, kept as it is", Inputs{Env: "1GiB", EnvLimit: 1 << 30, Cgroup: 2 << 30}, Choice{1 << 30, SourceEnv, false}},
+		{"cgroup share, kept as it is", Inputs{Cgroup: 100 << 20}, Choice{int64(float64(100<<20) * CgroupShare), SourceCgroup, false}},
+		{"env set to off", Inputs{Env: "off", EnvLimit: math.MaxInt64, Cgroup: 100 << 20}, Choice{math.MaxInt64, SourceEnv, false}},
 	}
 	for _, tt := range tests {
 		if got := Choose(tt.in); got != tt.want {
