@@ -57,7 +57,7 @@
 #   rate CPU µs/req            phase 2, as CPU µs/req
 #   conns@1000, req/s@1000     phase 3: established connections (ss, midway), req/s
 #   dials@1000                 phase 3, as dials
-#   RSS idle/peak/end, VmHWM   phase 3 (MB): before, highest sample during, after wrk, VmHWM
+#   RSS idle/peak/end, VmHWM   phase 3 (MiB): before, highest sample during, after wrk, VmHWM
 # then the ratios ours/reverseproxy and ours/nginx-keepalive (req/s: above 1
 # means ours is faster). With ROUNDS=n, phases 1 and 2 are repeated n times
 # (targets interleaved) and the table shows the median. The raw outputs (wrk,
@@ -426,7 +426,7 @@ rev="$(git -C "$root" rev-parse --short "${SRC:-HEAD}" 2>/dev/null || echo unkno
 if [[ -n "${SRC:-}" ]]; then rev="$SRC = $rev (git archive)"; else rev="$rev plus any uncommitted changes"; fi
 echo "ours: $rev; wrk -t$threads -c$conns -d$dur; fixed rate: $rate req/s over $rate_conns conns for ${secs}s; memory: wrk -c$big -d$dur; rounds: $rounds; $(nproc) CPUs, load $(cut -d' ' -f1-3 /proc/loadavg)"
 echo
-echo "| target | req/s | p50 ms | p99 ms | p99 added | CPU µs/req | dials | rate p50 | rate p99 | rate p99.9 | rate p50 added | rate p99 added | rate CPU µs/req | conns@$big | req/s@$big | dials@$big | RSS idle MB | RSS peak MB | RSS end MB | VmHWM MB |"
+echo "| target | req/s | p50 ms | p99 ms | p99 added | CPU µs/req | dials | rate p50 | rate p99 | rate p99.9 | rate p50 added | rate p99 added | rate CPU µs/req | conns@$big | req/s@$big | dials@$big | RSS idle MiB | RSS peak MiB | RSS end MiB | VmHWM MiB |"
 echo "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
 for t in "${all[@]}"; do
 	[[ -s "$res/$t.rps" ]] || continue
@@ -445,7 +445,7 @@ echo
 o="$(median resilience rps)"
 echo "ours/reverseproxy req/s: $(ratio "$o" "$(median reverseproxy rps)")   ours/nginx-keepalive req/s: $(ratio "$o" "$(median nginx-keepalive rps)")   ours/upstream (direct) req/s: $(ratio "$o" "$(median upstream rps)")"
 echo "p99 added at $rate req/s: ours $(sub "$(median resilience fixed_p99)" "$up_fp99") ms, reverseproxy $(sub "$(median reverseproxy fixed_p99)" "$up_fp99") ms, nginx-keepalive $(sub "$(median nginx-keepalive fixed_p99)" "$up_fp99") ms (target: <= 1 ms)"
-echo "RSS at $big conns: ours peak $(mb "$(median resilience rss_peak)") MB, VmHWM $(mb "$(median resilience rss_hwm)") MB at $(num "$(median resilience rps1k)" %.0f) req/s (target: <= 64 MB); with memory_limit none: peak $(mb "$(median resilience-nolimit rss_peak)") MB, VmHWM $(mb "$(median resilience-nolimit rss_hwm)") MB at $(num "$(median resilience-nolimit rps1k)" %.0f) req/s"
+echo "RSS at $big conns: ours peak $(mb "$(median resilience rss_peak)") MiB, VmHWM $(mb "$(median resilience rss_hwm)") MiB at $(num "$(median resilience rps1k)" %.0f) req/s (target: <= 64 MB); with memory_limit none: peak $(mb "$(median resilience-nolimit rss_peak)") MiB, VmHWM $(mb "$(median resilience-nolimit rss_hwm)") MiB at $(num "$(median resilience-nolimit rps1k)" %.0f) req/s"
 if [[ "$profile" == 1 ]]; then
 	echo
 	for f in "$out"/profile-profiled.txt "$out"/profile-reverseproxy-profiled.txt; do
