@@ -25,8 +25,9 @@ type Process struct {
 	// Zero means automatic: $GOMEMLIMIT when set, or else 90% of the
 	// memory limit of the process's cgroup (a container's limit), each set
 	// as it is, since exceeding it risks being killed; with neither, a
-	// target of 52MiB, which keeps the proxy within 64 MB of RSS at 1000
-	// busy connections for a few percent of throughput. "none" (-1) sets
+	// target of 48MiB, which keeps the proxy within 64 MB of RSS at 1000
+	// busy connections, for some of its throughput at that load (the
+	// collector's work; nothing at moderate loads). "none" (-1) sets
 	// no limit, whatever the environment says. Otherwise at least
 	// MinMemoryLimit. Written as bytes or with a unit: "48MiB", "1GiB",
 	// "500MB". A reload applies a new value.

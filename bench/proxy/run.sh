@@ -15,7 +15,7 @@
 #   nginx-no-keepalive   +4  nginx proxy_pass without upstream keepalive (EXTRAS=1)
 #   reverseproxy-2idle   +5  httputil.ReverseProxy with http.Transport's default 2 idle conns (EXTRAS=1)
 #   resilience-nolimit   +10 ours, the same config with process.memory_limit: none (ours
-#                            runs by default with a 52MiB memory target: this shows its price)
+#                            runs by default with a 48MiB memory target: this shows its price)
 # (PROFILE=1: +6 and +7 the profiled build of ours and its pprof server, +8
 # and +9 a reverseproxy with its pprof server.)
 #

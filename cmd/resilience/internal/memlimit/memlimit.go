@@ -35,7 +35,7 @@ const CgroupShare = 0.9
 // DefaultLimit is the target when neither the configuration, nor
 // $GOMEMLIMIT, nor a cgroup sets one: with the executable's pages, a proxy
 // at 1000 busy connections then stays within 64 MB of RSS.
-const DefaultLimit = 52 << 20
+const DefaultLimit = 48 << 20
 
 // Sources of a limit, as Choice.Source reports them.
 const (
