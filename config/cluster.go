@@ -28,11 +28,11 @@ type Cluster struct {
 	Upstream Upstream `yaml:"upstream" json:"upstream"`
 }
 
-// Discovery holds exactly one source of endpoints. The discovery
-// package's own configs are used where the source lives in this module;
-// Etcd mirrors discovery/etcd.Config, whose module this one does not
-// import (it would bring the etcd client and gRPC into every build that
-// only reads a config file).
+// Discovery holds exactly one source of endpoints, each with the
+// discovery packages' own configs except Etcd: EtcdDiscovery is the
+// service to watch plus the connection settings of discovery/etcd.Config
+// that a file can carry (not its registration TTL, TLS config, clock or
+// listener).
 type Discovery struct {
 	// Static is a fixed list of endpoints, "host:port" optionally followed
 	// by ";weight=N;zone=Z" (see discovery.ParseEndpoint); the shorthand

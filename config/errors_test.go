@@ -280,7 +280,7 @@ clusters:
 				"p.yaml:9:41: clusters[0].upstream.max_idle_conns_per_host: -1 must be >= 0",
 				"p.yaml:11:17: clusters[1].discovery.file.path: is empty",
 				"p.yaml:12:5: clusters[1].load_balancing.ring_hash: is required with policy ring_hash: set its key",
-				"p.yaml:14:53: clusters[2].discovery.etcd.endpoints[1]: \" \" is not a URL or host:port",
+				"p.yaml:14:53: clusters[2].discovery.etcd.endpoints[1]: \" \" is not an etcd endpoint (http://host:port, https://host:port or host:port): blank, or contains spaces",
 				"p.yaml:14:67: clusters[2].discovery.etcd.prefix: \"services\" must start and end with '/'",
 				"p.yaml:14:87: clusters[2].discovery.etcd.password: is set without username",
 				"p.yaml:15:22: clusters[2].load_balancing.ring_hash: applies only to policy ring_hash, not \"round_robin\"",

@@ -136,3 +136,25 @@ func FuzzParseByteSize(f *testing.F) {
 		}
 	})
 }
+
+// TestEtcdEndpointsValidatedAsTheRegistryDoes: an endpoint that
+// discovery/etcd would refuse is reported at its line, not when the proxy
+// starts.
+func TestEtcdEndpointsValidatedAsTheRegistryDoes(t *testing.T) {
+	for _, tt := range []struct{ ep, want string }{
+		{"unix:///run/etcd.sock", `scheme "unix" is not http or https`},
+		{"http://", "no host"},
+		{"http://127.0.0.1:2379", ""},
+		{"10.0.0.5:2379", ""},
+	} {
+		yaml := "listeners: [{name: public}]\nroutes: [{name: r, cluster: c}]\n" +
+			"clusters: [{name: c, discovery: {etcd: {service: s, endpoints: [\"" + tt.ep + "\"]}}}]\n"
+		_, err := config.Parse("e.yaml", []byte(yaml))
+		switch {
+		case tt.want == "" && err != nil:
+			t.Errorf("endpoint %q: Parse = %v, want it accepted", tt.ep, err)
+		case tt.want != "" && (err == nil || !strings.Contains(err.Error(), "clusters[0].discovery.etcd.endpoints[0]") || !strings.Contains(err.Error(), tt.want)):
+			t.Errorf("endpoint %q: Parse = %v, want an error at endpoints[0] with %q", tt.ep, err, tt.want)
+		}
+	}
+}

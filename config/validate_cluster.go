@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/resilience-go/resilience/discovery"
+	"github.com/resilience-go/resilience/discovery/etcd"
 )
 
 func (v *validator) cluster(path string, c *Cluster) {
@@ -74,8 +75,8 @@ func (v *validator) etcd(path string, e *EtcdDiscovery) {
 		v.errf(path+".endpoints", "at least one etcd endpoint is required")
 	}
 	for i, ep := range e.Endpoints {
-		if strings.TrimSpace(ep) == "" || strings.ContainsAny(ep, " \t\r\n") {
-			v.errf(index(path+".endpoints", i), "%q is not a URL or host:port", ep)
+		if err := etcd.CheckEndpoint(ep); err != nil {
+			v.errf(index(path+".endpoints", i), "%q is not an etcd endpoint (http://host:port, https://host:port or host:port): %v", ep, err)
 		}
 	}
 	if e.Prefix != "" && (!strings.HasPrefix(e.Prefix, "/") || !strings.HasSuffix(e.Prefix, "/")) {

@@ -270,6 +270,17 @@ func (e *malformedError) Error() string {
 }
 func (e *malformedError) Unwrap() error { return e.err }
 
+// CheckEndpoint reports why ep is not an endpoint a Registry accepts
+// ("http://host:port", "https://host:port" or "host:port"), or nil. Config
+// validation elsewhere (the proxy's YAML) uses it to name the bad field.
+func CheckEndpoint(ep string) error {
+	if strings.TrimSpace(ep) == "" || strings.ContainsAny(ep, " \t\r\n") {
+		return errors.New("blank, or contains spaces")
+	}
+	_, err := endpointURL(ep, false)
+	return err
+}
+
 // endpointURL turns an endpoint ("http://host:port", "https://host:port",
 // or "host:port", which is https when tlsOn) into the base URL requests
 // go to, or says why it cannot.

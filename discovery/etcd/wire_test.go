@@ -153,3 +153,17 @@ func TestWatchFirstFrame(t *testing.T) {
 		})
 	}
 }
+
+func TestCheckEndpoint(t *testing.T) {
+	for _, tt := range []struct {
+		in string
+		ok bool
+	}{
+		{"http://127.0.0.1:2379", true}, {"https://etcd.internal:2379", true}, {"127.0.0.1:2379", true},
+		{"", false}, {" ", false}, {"http://a b:1", false}, {"unix:///run/etcd.sock", false}, {"http://", false},
+	} {
+		if err := CheckEndpoint(tt.in); (err == nil) != tt.ok {
+			t.Errorf("CheckEndpoint(%q) = %v, want ok %v", tt.in, err, tt.ok)
+		}
+	}
+}
