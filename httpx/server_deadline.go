@@ -16,19 +16,7 @@ import (
 // the server's minimum (deadline.ErrBudgetExhausted), 508 Loop Detected
 // beyond its hop limit (deadline.ErrTooManyHops). It is
 // deadline.Server.Middleware with problem documents instead of plain text.
-func Deadline(s *deadline.Server) Middleware {
-	return func(next http.Handler) http.Handler {
-		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			ctx, cancel, err := s.FromRequest(r)
-			if err != nil {
-				writeRejection(w, StatusFor(err), rejectionDetail(err), 0)
-				return
-			}
-			defer cancel()
-			next.ServeHTTP(w, r.WithContext(ctx))
-		})
-	}
-}
+func Deadline(s *deadline.Server) Middleware { return DeadlineWithin(s, 0) }
 
 // DeadlineWithin is Deadline for a handler that already bounds its own
 // work to within (a timeout of its own, or per-try timeouts that cover
@@ -37,9 +25,6 @@ func Deadline(s *deadline.Server) Middleware {
 // as it came: no context, timer or copy of the request. within <= 0 is
 // Deadline.
 func DeadlineWithin(s *deadline.Server, within time.Duration) Middleware {
-	if within <= 0 {
-		return Deadline(s)
-	}
 	return func(next http.Handler) http.Handler {
 		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			ctx, cancel, err := s.FromRequestWithin(r, within)
