@@ -96,10 +96,7 @@ func (c Config) Validate() error {
 		return fmt.Errorf("etcd: Endpoints is empty")
 	}
 	for i, ep := range c.Endpoints {
-		if strings.TrimSpace(ep) == "" || strings.ContainsAny(ep, " \t\r\n") {
-			return fmt.Errorf("etcd: Endpoints[%d] %q is not a URL or host:port", i, ep)
-		}
-		if _, err := endpointURL(ep, c.TLS != nil); err != nil {
+		if err := CheckEndpoint(ep); err != nil {
 			return fmt.Errorf("etcd: Endpoints[%d] %q is not a URL or host:port: %v", i, ep, err)
 		}
 	}
