@@ -56,7 +56,8 @@ func FromInstances(instances []discovery.Instance) []Endpoint {
 //
 // Follow blocks until ctx ends, w ends or b is closed, and returns
 // respectively ctx's cause, discovery.ErrClosed, or ErrClosed; it does not
-// close w. Run it in its own goroutine:
+// close w. When ctx ends, its cause is returned even if w, watching with
+// the same ctx, ended first. Run it in its own goroutine:
 //
 //	w, err := registry.Watch(ctx, "api")
 //	if err != nil {
@@ -75,6 +76,11 @@ func Follow(ctx context.Context, b *Balancer, w discovery.Watcher) error {
 	for {
 		u, err := w.Next(ctx)
 		if err != nil {
+			// A watcher made with the same ctx may notice its end first
+			// and report ErrClosed: the ctx's end is the cause.
+			if ctx.Err() != nil {
+				return context.Cause(ctx)
+			}
 			return err
 		}
 		if err := b.Update(FromInstances(u.Instances)); err != nil {

@@ -14,7 +14,7 @@
 // ID, and Watch(ctx, service) with a Watcher. A Registry is a Source with
 // Register and Deregister; an ID identifies one instance in a registry and
 // registering it twice is ErrDuplicateID. Memory (NewMemory) is the
-// in-process Registry; the etcd registry lives in the module
+// in-process Registry; the etcd registry lives in the package
 // github.com/resilience-go/resilience/discovery/etcd.
 //
 // # Watching
