@@ -81,6 +81,7 @@ func (f *Feed) Close() {
 func (f *Feed) Watch(ctx context.Context) Watcher {
 	w := &feedWatcher{f: f, done: make(chan struct{})}
 	if ctx != nil && ctx.Done() != nil {
+		w.ctxDone = ctx.Done()
 		w.stop = context.AfterFunc(ctx, func() { w.Close() })
 	}
 	return w
@@ -92,6 +93,7 @@ type feedWatcher struct {
 	last      []Instance // guarded by f.mu: the last set returned
 	returned  bool       // guarded by f.mu: a set was returned
 	done      chan struct{}
+	ctxDone   <-chan struct{} // the Watch ctx's, nil if it never ends
 	closeOnce sync.Once
 	stop      func() bool
 }
@@ -99,8 +101,12 @@ type feedWatcher struct {
 func (w *feedWatcher) Next(ctx context.Context) (Update, error) {
 	f := w.f
 	for {
+		// The AfterFunc closing w runs in its own goroutine: look at the
+		// Watch ctx too, so that Next after its end is always ErrClosed.
 		select {
 		case <-w.done:
+			return Update{}, ErrClosed
+		case <-w.ctxDone:
 			return Update{}, ErrClosed
 		default:
 		}

@@ -104,6 +104,18 @@ func TestFeedWatcherContexts(t *testing.T) {
 	if err := <-done; err != nil {
 		t.Fatalf("blocked Next after Publish = %v", err)
 	}
+
+	// Right after the Watch ctx ends, Next is ErrClosed even with a set
+	// it has not seen: the watcher ended, whenever its AfterFunc runs.
+	for i := range 100 {
+		wctx, wcancel := context.WithCancel(context.Background())
+		w3 := f.Watch(wctx)
+		wcancel()
+		if _, err := w3.Next(context.Background()); !errors.Is(err, discovery.ErrClosed) {
+			t.Fatalf("round %d: Next right after Watch ctx ended = %v want ErrClosed", i, err)
+		}
+		w3.Close()
+	}
 }
 
 func errIf(b bool) error {
