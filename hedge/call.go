@@ -116,9 +116,10 @@ func (c *call) fire() {
 
 // hedge runs attempt n and posts its result, in order with the others
 // (under c.mu, into a channel with room for every attempt, so it never
-// blocks). A success or a panic decides the call: no more hedges start,
-// and every attempt's context, the first's included, is cancelled with
-// ErrLost so that Do, which waits for the first, gets to the answer.
+// blocks). The first success or panic posted decides the call: no more
+// hedges start, and every other attempt's context, the first's included,
+// is cancelled with ErrLost so that Do, which waits for the first, gets to
+// the answer.
 func (typed[R]) hedge(c *call, n int) {
 	a := attempt[R]{n: n, panicked: true}
 	defer func() {
@@ -128,14 +129,16 @@ func (typed[R]) hedge(c *call, n int) {
 				c.h.emit(resilience.Event{Kind: resilience.EventPanic, Attempt: n, Err: resilience.ErrPanicked})
 			}
 		}
-		decisive := a.panicked || a.err == nil
+		// Only the first decisive result decides: it is the one settle
+		// reads first, and a later success must not cancel its context.
 		c.mu.Lock()
 		c.results.(chan attempt[R]) <- a
-		if decisive {
+		decides := (a.panicked || a.err == nil) && !c.finished
+		if decides {
 			c.finished = true
 		}
 		c.mu.Unlock()
-		if decisive {
+		if decides {
 			c.cancelOthers(n)
 		}
 	}()
@@ -173,10 +176,12 @@ func (c *call) cancelOthers(winner int) {
 	if winner != 1 {
 		c.cancel(ErrLost)
 	}
+	// Under c.mu: hedges that are starting write their slot under it. A
+	// slot still empty here is filled after finished was set, and that
+	// hedge cancels its own context (attemptContext).
 	c.mu.Lock()
-	cancels := c.cancels
-	c.mu.Unlock()
-	for n, cancel := range cancels {
+	defer c.mu.Unlock()
+	for n, cancel := range c.cancels {
 		if cancel != nil && n != winner {
 			cancel(ErrLost)
 		}
@@ -239,6 +244,11 @@ func settle[R any](c *call, r R, err error, start int64) (R, int, error) {
 	}
 	results := c.results.(chan attempt[R])
 	results <- attempt[R]{r: r, err: err, n: 1}
+	if err == nil {
+		// Decided, unless a hedge did before: a hedge's success posted
+		// after this one must not cancel this attempt's context.
+		c.finished = true
+	}
 	c.mu.Unlock()
 	for received := 1; ; received++ {
 		a := <-results

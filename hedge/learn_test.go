@@ -158,13 +158,28 @@ func TestUnhedgedZeroAllocs(t *testing.T) {
 	}
 }
 
-// TestHammer runs many hedged calls at once on the real clock: every third
-// call's first attempt hangs until cancelled, so its hedge must answer.
-// Every attempt must end before the test does.
+// TestHammer runs many hedged calls at once on the real clock, with Do and
+// with Keep: every third call's first attempt hangs until cancelled, so its
+// hedge must answer, and the others take a few microseconds, so that hedges
+// start while other attempts decide the call. Every attempt must end before
+// the test does; with Keep, the winner's context must be live until its
+// release.
 func TestHammer(t *testing.T) {
+	for _, keep := range []bool{false, true} {
+		name := "Do"
+		if keep {
+			name = "Keep"
+		}
+		t.Run(name, func(t *testing.T) { hammer(t, keep) })
+	}
+}
+
+func hammer(t *testing.T, keep bool) {
 	h := mustNew(t, hedge.Config{Delay: 100 * time.Microsecond, MaxHedges: 2})
-	var attempts sync.WaitGroup
-	var hung atomic.Int64
+	// ended counts attempts that returned. A losing hedge may still be
+	// starting when its call returns, so the test waits until every
+	// attempt Stats counts (calls and hedges) has ended.
+	var ended, hung atomic.Int64
 	const goroutines, each = 8, 60
 	var wg sync.WaitGroup
 	for g := range goroutines {
@@ -174,27 +189,49 @@ func TestHammer(t *testing.T) {
 			for i := range each {
 				want := g*1000 + i
 				hang := i%3 == 0
-				v, err := hedge.Do(context.Background(), h, func(ctx context.Context) (int, error) {
-					attempts.Add(1)
-					defer attempts.Done()
+				fn := func(ctx context.Context) (context.Context, error) {
+					defer ended.Add(1)
 					if hang && hedge.AttemptFromContext(ctx) == 1 {
 						hung.Add(1)
 						<-ctx.Done()
-						return 0, ctx.Err()
+						return nil, ctx.Err()
 					}
-					return want, nil
-				})
-				if err != nil || v != want {
-					t.Errorf("Do() = %d, %v want %d", v, err, want)
+					time.Sleep(time.Duration(i%4) * 50 * time.Microsecond)
+					return context.WithValue(ctx, hammerKey{}, want), nil
+				}
+				var ctx context.Context
+				var err error
+				if keep {
+					var release context.CancelCauseFunc
+					ctx, release, err = hedge.Keep(context.Background(), h, fn)
+					if err == nil && ctx.Err() != nil {
+						t.Errorf("Keep: winner's context done before release: %v", context.Cause(ctx))
+					}
+					release(nil)
+				} else {
+					ctx, err = hedge.Do(context.Background(), h, fn)
+				}
+				if err != nil || ctx.Value(hammerKey{}) != want {
+					t.Errorf("call %d: %v, %v want %d", want, ctx, err, want)
 					return
 				}
 			}
 		}()
 	}
 	wg.Wait()
-	attempts.Wait()
+	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(time.Millisecond) {
+		st := h.Stats()
+		if uint64(ended.Load()) == st.Calls+st.Hedges {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("%d attempts ended of %d started (%+v)", ended.Load(), st.Calls+st.Hedges, st)
+		}
+	}
 	st := h.Stats()
 	if st.Calls != goroutines*each || st.HedgeWins < uint64(hung.Load()) || st.Hedges < st.HedgeWins {
 		t.Errorf("Stats() = %+v with %d hung first attempts", st, hung.Load())
 	}
 }
+
+type hammerKey struct{}
