@@ -250,3 +250,34 @@ func TestFollowEnds(t *testing.T) {
 		})
 	}
 }
+
+// endsWithCtx is a watcher made with Follow's own ctx that notices the
+// ctx's end before Follow does: its Next reports ErrClosed, as a discovery
+// watcher whose Watch ctx ended does.
+type endsWithCtx struct{}
+
+func (endsWithCtx) Next(ctx context.Context) (discovery.Update, error) {
+	<-ctx.Done()
+	return discovery.Update{}, discovery.ErrClosed
+}
+
+func (endsWithCtx) Close() error { return nil }
+
+// When Follow's ctx ends, its cause is what Follow returns, even if the
+// watcher (sharing the ctx, the documented usage) reports ErrClosed first.
+func TestFollowCtxEndWinsOverWatcherClosed(t *testing.T) {
+	b := mustNew(t, balancer.Config{}, nil)
+	cause := errors.New("shutting down")
+	ctx, cancel := context.WithCancelCause(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- balancer.Follow(ctx, b, endsWithCtx{}) }()
+	cancel(cause)
+	select {
+	case err := <-done:
+		if !errors.Is(err, cause) {
+			t.Fatalf("Follow() = %v want the ctx's cause %v", err, cause)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("Follow did not return")
+	}
+}
